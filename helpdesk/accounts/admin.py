@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation, PersonalDataConsent, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "is_active", "created_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+    show_full_result_count = False
+
+
+class ConsentInline(admin.TabularInline):
+    model = PersonalDataConsent
+    extra = 0
+    readonly_fields = ["version", "consented_at", "ip_address", "user_agent"]
+    can_delete = False
+
+
+class UserCreateForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "organisation", "role", "support_level")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    add_form = UserCreateForm
+    form = UserEditForm
+    ordering = ["email"]
+    list_display = ["email", "full_name", "organisation", "role", "support_level", "is_active", "is_staff"]
+    list_filter = ["role", "support_level", "is_active", "is_staff"]
+    # "^" and "=" keep the lookups index-friendly on large tables.
+    search_fields = ["=email", "^full_name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    show_full_result_count = False
+    inlines = [ConsentInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("full_name", "organisation", "requested_organisation", "language", "time_zone")}),
+        (_("Support role"), {"fields": ("role", "support_level")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "full_name", "organisation", "role", "support_level", "usable_password", "password1", "password2")}),
+    )

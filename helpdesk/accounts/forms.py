@@ -1,0 +1,67 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.mail.services import email_enqueue
+
+from .models import User
+
+
+class SignupForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
+    )
+    organisation = forms.CharField(
+        label=_("Organisation"), max_length=200, help_text=_("The company you file requests for.")
+    )
+    consent = forms.BooleanField(
+        label=_("I agree to the processing of my personal data under the personal-data agreement"),
+        required=True,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password"):
+            candidate = User(email=data.get("email", ""), full_name=data.get("full_name", ""))
+            try:
+                password_validation.validate_password(data["password"], candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True}))
+    error_messages = {
+        # One message for unknown email, wrong password and inactive account alike.
+        "invalid_login": _("Email or password is incorrect, or the account is not activated yet."),
+        "inactive": _("Email or password is incorrect, or the account is not activated yet."),
+    }
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, delivering through the outbox instead of SMTP in the request."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        user = context["user"]
+        email_enqueue(
+            to=to_email,
+            template="accounts/email/password_reset",
+            context={
+                "user": user,
+                "reset_url": f"{settings.SITE_URL}/accounts/reset/{context['uid']}/{context['token']}/",
+            },
+            language=user.language or None,
+            topic="password-reset",
+        )
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "language", "time_zone"]
+        widgets = {"language": forms.Select(choices=[("", _("Browser's choice")), *settings.LANGUAGES])}

@@ -1,0 +1,156 @@
+"""People and the organisations they belong to: the core every other app builds on."""
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A client organisation (holds licenses, files tickets) or a partner (dealer)."""
+
+    class Kind(models.TextChoices):
+        CLIENT = "client", _("Client")
+        PARTNER = "partner", _("Partner (dealer)")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CLIENT)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="organisation_name_ci_unique")]
+        indexes = [models.Index(Lower("name"), name="organisation_name_lower_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, role=User.Role.ENGINEER)
+        extra.setdefault("support_level", User.Level.L3)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who logs in. Customers belong to an organisation; engineers have a level.
+
+    Logs in with the email address; emails are unique regardless of case.
+    """
+
+    class Role(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        ENGINEER = "engineer", _("Support engineer")
+
+    class Level(models.TextChoices):
+        L1 = "L1", _("L1 — first line")
+        L2 = "L2", _("L2 — specialist")
+        L3 = "L3", _("L3 — expert")
+
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    # An existing organisation named at sign-up: an admin confirms membership.
+    requested_organisation = models.CharField(
+        _("organisation asked to join"), max_length=200, blank=True, default=""
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CUSTOMER)
+    support_level = models.CharField(
+        _("support level"), max_length=2, choices=Level.choices, blank=True, default=""
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("admin access"), default=False, help_text=_("May log in to the admin site.")
+    )
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role="customer", support_level="")
+                | models.Q(role="engineer"),
+                name="user_level_only_for_engineers",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "full_name"], name="user_org_name_idx"),
+            models.Index(fields=["role", "support_level"], name="user_role_level_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} <{self.email}>" if self.full_name else self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_engineer(self):
+        return self.is_active and self.role == self.Role.ENGINEER
+
+    @property
+    def is_customer(self):
+        return self.is_active and self.role == self.Role.CUSTOMER
+
+
+class PersonalDataConsent(models.Model):
+    """Proof that a user agreed to a given version of the personal-data agreement."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    version = models.CharField(_("agreement version"), max_length=32)
+    consented_at = models.DateTimeField(_("consented at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=400, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("personal-data consent")
+        verbose_name_plural = _("personal-data consents")
+        ordering = ["-consented_at"]
+
+    def __str__(self):
+        return f"{self.user_id} v{self.version} @ {self.consented_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,85 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm, SignupForm
+from .models import User
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_signup(
+            full_name=form.cleaned_data["full_name"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            organisation_name=form.cleaned_data["organisation"],
+            language=get_language() or "en",
+            ip_address=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+        # The same page whether or not the address was already registered.
+        return redirect("accounts:signup_done")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_done(request):
+    return render(request, "accounts/signup_done.html")
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request, uidb64, token):
+    """GET shows a button; only the POST activates (no state change on GET)."""
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    valid = user is not None and not user.is_active and services.activation_token.check_token(user, token)
+    if not valid:
+        return render(request, "accounts/activate.html", {"valid": False}, status=400)
+    if request.method == "POST":
+        services.user_activate(user)
+        messages.success(request, _("Your account is active. Please log in."))
+        return redirect("accounts:login")
+    return render(request, "accounts/activate.html", {"valid": True})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    form_class = OutboxPasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your settings are saved."))
+        response = redirect("accounts:profile")
+        if request.user.language:
+            from django.conf import settings
+
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language, samesite="Lax")
+        return response
+    return render(request, "accounts/profile.html", {"form": form})
+
+

@@ -1,0 +1,22 @@
+"""The one Celery app. Configured from Django settings (namespace CELERY)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+
+app = Celery("helpdesk")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+app.conf.imports = ("helpdesk.tasks",)
+
+# One beat schedule, in code. Each entry says why and how often.
+app.conf.beat_schedule = {
+    # /healthz reports whether beat and a worker were seen recently; beat enqueues this
+    # every 30 s and the worker that runs it records both times.
+    "heartbeat": {"task": "helpdesk.tasks.heartbeat", "schedule": 30.0},
+    # Emails whose publish failed (Redis down), whose send failed (back-off) or whose
+    # worker died mid-send; every 30 s keeps the delay after an outage short.
+    "sweep-outbox": {"task": "helpdesk.mail.tasks.sweep_outbox", "schedule": 30.0},
+}

@@ -1,0 +1,119 @@
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Kind, Status, Ticket, Urgency
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files; the size and type checks live in ``attachments.py``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class TicketForm(forms.ModelForm):
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        help_text=_("Screenshots, screen videos, logs, PDF. Up to 25 MB a file."),
+    )
+    reproduced_at = forms.DateTimeField(
+        label=_("When did you last reproduce the problem?"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "kind", "is_integration", "subject", "body", "reproduced_at", "browser",
+            "customer_urgency", "suspected_cause",
+        ]
+        labels = {
+            "kind": _("Type of request"),
+            "is_integration": _("This concerns an integration or a template import"),
+            "body": _("Describe the problem: steps to reproduce, the exact error text"),
+            "customer_urgency": _("How urgent is it for you?"),
+            "suspected_cause": _("What do you think causes it? (optional)"),
+        }
+        widgets = {
+            "kind": forms.RadioSelect,
+            "body": forms.Textarea(attrs={"rows": 8}),
+            "suspected_cause": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_subject(self):
+        subject = " ".join(self.cleaned_data["subject"].split())
+        if not subject:
+            raise forms.ValidationError(_("Please give the request a subject."))
+        return subject
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=100_000)
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class EngineerReplyForm(ReplyForm):
+    internal = forms.BooleanField(
+        label=_("Internal note (never shown to the customer)"), required=False
+    )
+
+
+class TransitionForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("All")), ("open", _("All open")), *Status.choices],
+    )
+
+
+class QueueFilterForm(forms.Form):
+    ORDER_CHOICES = [("-created_at", _("Newest first")), ("created_at", _("Oldest first"))]
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("open", _("All open")), ("", _("All")), *Status.choices],
+    )
+    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *Kind.choices])
+    order = forms.ChoiceField(label=_("Order"), required=False, choices=ORDER_CHOICES)
+
+
+_BROWSERS = [
+    ("Edge", r"Edg(?:e|A|iOS)?/([\d.]+)"),
+    ("Yandex Browser", r"YaBrowser/([\d.]+)"),
+    ("Opera", r"OPR/([\d.]+)"),
+    ("Firefox", r"Firefox/([\d.]+)"),
+    ("Chromium", r"Chromium/([\d.]+)"),
+    ("Chrome", r"Chrome/([\d.]+)"),
+    ("Safari", r"Version/([\d.]+).*Safari/"),
+]
+
+
+def browser_from_user_agent(user_agent):
+    """A readable 'Firefox 133' from the User-Agent header, or '' if unrecognised."""
+    for name, pattern in _BROWSERS:
+        match = re.search(pattern, user_agent or "")
+        if match:
+            major = match.group(1).split(".")[0]
+            return f"{name} {major}"
+    return ""
+

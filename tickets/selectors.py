@@ -1,0 +1,74 @@
+"""Reads: who may see which tickets, and the lists the pages show."""
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Prefetch, Q
+from django.http import Http404
+
+from .models import Attachment, Event, Message, Ticket, parse_reference
+
+
+def tickets_visible_to(user):
+    """Engineers see every ticket; a customer sees only their organisation's."""
+    if not user.is_authenticated or not user.is_active:
+        return Ticket.objects.none()
+    if user.is_engineer:
+        return Ticket.objects.all()
+    if user.organisation_id is None:
+        return Ticket.objects.none()
+    return Ticket.objects.filter(organisation_id=user.organisation_id)
+
+
+def ticket_for(user, number):
+    """The ticket if the user may see it; 404 otherwise, so existence never leaks."""
+    ticket = (
+        tickets_visible_to(user)
+        .select_related("organisation", "requester", "assignee")
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def ticket_search(queryset, text):
+    """Search by reference ('HD-10042') or by words in subject and text."""
+    text = (text or "").strip()[:200]
+    if not text:
+        return queryset
+    number = parse_reference(text)
+    words = SearchQuery(text, search_type="websearch", config="simple")
+    if number is not None:
+        return queryset.filter(Q(number=number) | Q(search=words))
+    return queryset.filter(search=words)
+
+
+def ticket_list(user, *, status="", kind="", query="", order="-created_at"):
+    qs = tickets_visible_to(user).select_related("organisation", "requester", "assignee")
+    if status == "open":
+        qs = qs.filter(status__in=["new", "open", "waiting"])
+    elif status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    qs = ticket_search(qs, query)
+    return qs.order_by(order, "-pk" if order.startswith("-") else "pk")
+
+
+def conversation(ticket, *, include_internal):
+    """Messages (with authors and files) and events in time order, for the ticket page."""
+    messages = ticket.messages.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+    )
+    events = ticket.events.select_related("actor").exclude(kind__in=[Event.Kind.REPLIED, Event.Kind.NOTE, Event.Kind.ATTACHED])
+    if not include_internal:
+        messages = messages.filter(visibility=Message.Visibility.PUBLIC)
+        events = events.filter(is_internal=False)
+    items = [("message", m.created_at, m) for m in messages] + [("event", e.created_at, e) for e in events]
+    items.sort(key=lambda item: (item[1], 0 if item[0] == "event" else 1))
+    return items
+
+
+def ticket_files(ticket, *, include_internal):
+    qs = ticket.attachments.filter(message__isnull=True)
+    return list(qs.order_by("pk"))

@@ -1,0 +1,211 @@
+"""Every write to a ticket goes through here: views, admin, API, email and tasks alike."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from helpdesk.mail.services import email_enqueue
+
+from . import workflow
+from .attachments import check_uploads, file_sha256
+from .models import Attachment, Channel, Event, Message, Status, Ticket
+
+TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
+
+
+def next_ticket_number():
+    """Draw from a PostgreSQL sequence: never reused, even if the transaction rolls back."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [TICKET_NUMBER_SEQUENCE])
+        return cursor.fetchone()[0]
+
+
+class _StoredFiles:
+    """Delete files written during a transaction that then fails: no orphans on disk."""
+
+    def __init__(self):
+        self.names = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            for name in self.names:
+                default_storage.delete(name)
+        return False
+
+
+def _attach(ticket, message, user, accepted, stored):
+    for upload, content_type in accepted:
+        attachment = Attachment(
+            ticket=ticket,
+            message=message,
+            uploaded_by=user,
+            original_name=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+            sha256=file_sha256(upload),
+        )
+        attachment.file.save(upload.name, upload, save=False)
+        stored.names.append(attachment.file.name)
+        attachment.save()
+    if accepted:
+        Event.objects.create(
+            ticket=ticket, actor=user, kind=Event.Kind.ATTACHED, new_value=str(len(accepted)),
+            is_internal=message is not None and message.is_internal,
+        )
+
+
+def _portal_url(ticket):
+    return reverse("tickets:detail", args=[ticket.number])
+
+
+def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en"):
+    """A customer files a ticket for their organisation.
+
+    All files are checked before anything is written; if anything fails, nothing stays:
+    no ticket, no file on disk, no email. The confirmation email is queued in the same
+    transaction and published after commit.
+    """
+    if requester.organisation_id is None:
+        raise PermissionDenied(_("Your account is not linked to an organisation yet."))
+    accepted = check_uploads(files)
+    with _StoredFiles() as stored, transaction.atomic():
+        ticket = Ticket.objects.create(
+            number=next_ticket_number(),
+            organisation_id=requester.organisation_id,
+            requester=requester,
+            channel=channel,
+            language=language,
+            urgency=data.get("customer_urgency") or "normal",
+            **data,
+        )
+        Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
+        _attach(ticket, None, requester, accepted, stored)
+        email_enqueue(
+            to=requester.email,
+            template="tickets/email/created",
+            context={"ticket": ticket, "user": requester, "url": _portal_url(ticket)},
+            language=requester.language or language,
+            topic=f"ticket:{ticket.number}",
+        )
+    return ticket
+
+
+def _lock(ticket):
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _set_status(ticket, new_status, actor, now):
+    old = ticket.status
+    if old == new_status:
+        return False
+    ticket.status = new_status
+    if new_status == Status.RESOLVED:
+        ticket.resolved_at = now
+    elif new_status == Status.CLOSED:
+        ticket.closed_at = now
+    elif new_status == Status.OPEN:
+        ticket.resolved_at = ticket.closed_at = None
+    Event.objects.create(
+        ticket=ticket, actor=actor, kind=Event.Kind.STATUS, field="status",
+        old_value=old, new_value=new_status, created_at=now,
+    )
+    return True
+
+
+def ticket_transition(*, ticket, actor, to_status):
+    """Change status along the workflow (``workflow.py``); anything else is refused."""
+    to_status = Status(to_status)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if to_status not in workflow.allowed_transitions(actor, ticket.status):
+            raise ValidationError(
+                _("A ticket that is “%(old)s” cannot become “%(new)s”.")
+                % {"old": Status(ticket.status).label, "new": to_status.label}
+            )
+        now = timezone.now()
+        _set_status(ticket, to_status, actor, now)
+        ticket.updated_at = now
+        ticket.save()
+        if actor.is_engineer and to_status in (Status.WAITING, Status.RESOLVED, Status.CLOSED):
+            email_enqueue(
+                to=ticket.requester.email,
+                template="tickets/email/status",
+                context={"ticket": ticket, "user": ticket.requester, "url": _portal_url(ticket)},
+                language=ticket.requester.language or ticket.language,
+                topic=f"ticket:{ticket.number}",
+            )
+    return ticket
+
+
+def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Channel.WEB):
+    """Add to the conversation.
+
+    A customer's reply to a ticket waiting for them, or already resolved, reopens it;
+    a closed ticket must be reopened first. An engineer's first public reply is the
+    ticket's first response and opens a new ticket. Internal notes are for engineers
+    only and never reach the customer.
+    """
+    if internal and not author.is_engineer:
+        raise PermissionDenied(_("Only engineers can add internal notes."))
+    with _StoredFiles() as stored, transaction.atomic():
+        ticket = _lock(ticket)
+        if ticket.status == Status.CLOSED and not author.is_engineer:
+            raise ValidationError(_("This ticket is closed. Reopen it to continue the conversation."))
+        already = sum(a.size for a in ticket.attachments.all())
+        accepted = check_uploads(files, already_attached_bytes=already)
+        now = timezone.now()
+        visibility = Message.Visibility.INTERNAL if internal else Message.Visibility.PUBLIC
+        message = Message.objects.create(
+            ticket=ticket, author=author, body=body, visibility=visibility, channel=channel, created_at=now
+        )
+        Event.objects.create(
+            ticket=ticket, actor=author, kind=Event.Kind.NOTE if internal else Event.Kind.REPLIED,
+            is_internal=internal, created_at=now,
+        )
+        _attach(ticket, message, author, accepted, stored)
+        if not internal:
+            if author.is_engineer:
+                if ticket.first_response_at is None:
+                    ticket.first_response_at = now
+                if ticket.status == Status.NEW:
+                    _set_status(ticket, Status.OPEN, author, now)
+                email_enqueue(
+                    to=ticket.requester.email,
+                    template="tickets/email/reply",
+                    context={"ticket": ticket, "message": message, "user": ticket.requester, "url": _portal_url(ticket)},
+                    language=ticket.requester.language or ticket.language,
+                    topic=f"ticket:{ticket.number}",
+                )
+            elif ticket.status in (Status.WAITING, Status.RESOLVED):
+                _set_status(ticket, Status.OPEN, author, now)
+        ticket.updated_at = now
+        ticket.save()
+    return message
+
+
+def ticket_assign(*, ticket, actor, assignee):
+    """Engineers take a ticket or hand it to another engineer; a new ticket becomes open."""
+    if not actor.is_engineer or (assignee is not None and not assignee.is_engineer):
+        raise PermissionDenied(_("Only engineers can be assigned to tickets."))
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if ticket.assignee_id == (assignee.pk if assignee else None):
+            return ticket
+        now = timezone.now()
+        old = ticket.assignee
+        Event.objects.create(
+            ticket=ticket, actor=actor, kind=Event.Kind.ASSIGNED, field="assignee",
+            old_value=old.email if old else "", new_value=assignee.email if assignee else "", created_at=now,
+        )
+        ticket.assignee = assignee
+        if ticket.status == Status.NEW and assignee is not None:
+            _set_status(ticket, Status.OPEN, actor, now)
+        ticket.updated_at = now
+        ticket.save()
+    return ticket

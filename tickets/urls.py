@@ -1,0 +1,20 @@
+from django.urls import path
+
+from .views import files, portal, workspace
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("tickets/", portal.ticket_list, name="list"),
+    path("tickets/new/", portal.ticket_new, name="new"),
+    path("tickets/<int:number>/", portal.ticket_detail, name="detail"),
+    path("tickets/<int:number>/filed/", portal.ticket_created, name="created"),
+    path("tickets/<int:number>/reply/", portal.ticket_reply, name="reply"),
+    path("tickets/<int:number>/status/", portal.ticket_transition, name="transition"),
+    path("tickets/<int:number>/files/<int:attachment_id>/", files.attachment_download, name="attachment"),
+    path("workspace/", workspace.queue, name="queue"),
+    path("workspace/tickets/<int:number>/", workspace.ticket_work, name="work"),
+    path("workspace/tickets/<int:number>/take/", workspace.ticket_take, name="take"),
+    path("workspace/tickets/<int:number>/reply/", workspace.ticket_reply, name="work_reply"),
+    path("workspace/tickets/<int:number>/status/", workspace.ticket_transition, name="work_transition"),
+]

@@ -1,0 +1,111 @@
+"""The customer's side: file, list, read, reply, close and reopen."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import selectors, services, workflow
+from ..forms import CustomerFilterForm, ReplyForm, TicketForm, TransitionForm, browser_from_user_agent
+from .access import customer_required
+
+PAGE_SIZE = 25
+
+
+@customer_required
+def ticket_list(request):
+    form = CustomerFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tickets = selectors.ticket_list(request.user, status=filters.get("status", ""), query=filters.get("q", ""))
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "tickets/portal/list.html", {"form": form, "page": page})
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def ticket_new(request):
+    if request.user.organisation_id is None:
+        return render(request, "tickets/portal/no_organisation.html", status=403)
+    if request.method == "POST":
+        form = TicketForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
+            try:
+                ticket = services.ticket_create(
+                    requester=request.user,
+                    data=data,
+                    files=form.cleaned_data["attachments"],
+                    language=get_language() or "en",
+                )
+            except ValidationError as exc:
+                form.add_error("attachments", exc)
+            else:
+                return redirect("tickets:created", number=ticket.number)
+    else:
+        form = TicketForm(initial={"browser": browser_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))})
+    return render(request, "tickets/portal/new.html", {"form": form})
+
+
+@customer_required
+def ticket_created(request, number):
+    ticket = selectors.ticket_for(request.user, number)
+    return render(request, "tickets/portal/created.html", {"ticket": ticket})
+
+
+@login_required
+def ticket_detail(request, number):
+    if request.user.is_engineer:
+        return redirect("tickets:work", number=number)
+    if not request.user.is_customer:
+        raise PermissionDenied
+    ticket = selectors.ticket_for(request.user, number)
+    return _render_detail(request, ticket, ReplyForm())
+
+
+def _render_detail(request, ticket, reply_form, status=200):
+    context = {
+        "ticket": ticket,
+        "items": selectors.conversation(ticket, include_internal=False),
+        "files": selectors.ticket_files(ticket, include_internal=False),
+        "reply_form": reply_form,
+        "transitions": workflow.transition_choices(request.user, ticket.status),
+    }
+    return render(request, "tickets/portal/detail.html", context, status=status)
+
+
+@customer_required
+@require_POST
+def ticket_reply(request, number):
+    ticket = selectors.ticket_for(request.user, number)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.ticket_reply(
+                ticket=ticket, author=request.user, body=form.cleaned_data["body"],
+                files=form.cleaned_data["attachments"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your reply is added."))
+            return redirect("tickets:detail", number=ticket.number)
+    return _render_detail(request, ticket, form, status=400)
+
+
+@customer_required
+@require_POST
+def ticket_transition(request, number):
+    ticket = selectors.ticket_for(request.user, number)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_transition(ticket=ticket, actor=request.user, to_status=form.cleaned_data["status"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The ticket's status is changed."))
+    return redirect("tickets:detail", number=ticket.number)
