@@ -1,0 +1,130 @@
+"""Every URL × every audience. A new URL without a row here fails the suite."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tickets import services
+
+ROLES = ["anonymous", "customer_a", "customer_b", "engineer", "admin"]
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _row(method, args, expected, data=None):
+    return {"method": method, "args": args, "data": data or {}, "expected": dict(zip(ROLES, expected))}
+
+
+# args: "ticket" → (number,), "attachment" → (number, attachment id), None → ().
+MATRIX = {
+    "home": _row("get", None, [200, 302, 302, 302, 302]),
+    "healthz": _row("get", None, [(200, 503)] * 5),
+    "set_language": _row("post", None, [302] * 5, {"language": "pl", "next": "/"}),
+    "accounts:signup": _row("get", None, [200, 302, 302, 302, 302]),
+    "accounts:signup_done": _row("get", None, [200] * 5),
+    "accounts:activate": _row("get", ("MTIz", "bad-token"), [400] * 5),
+    "accounts:login": _row("get", None, [200, 302, 302, 302, 302]),
+    "accounts:logout": _row("post", None, [302] * 5),
+    "accounts:profile": _row("get", None, [302, 200, 200, 200, 200]),
+    "accounts:password_reset": _row("get", None, [200] * 5),
+    "accounts:password_reset_done": _row("get", None, [200] * 5),
+    "accounts:password_reset_confirm": _row("get", ("MTIz", "bad-token"), [200] * 5),
+    "accounts:password_reset_complete": _row("get", None, [200] * 5),
+    "tickets:list": _row("get", None, [302, 200, 200, 403, 403]),
+    "tickets:new": _row("get", None, [302, 200, 200, 403, 403]),
+    "tickets:detail": _row("get", "ticket", [302, 200, 404, 302, 302]),
+    "tickets:created": _row("get", "ticket", [302, 200, 404, 403, 403]),
+    "tickets:reply": _row("post", "ticket", [302, 302, 404, 403, 403], {"body": "thanks"}),
+    "tickets:transition": _row("post", "ticket", [302, 302, 404, 403, 403], {"status": "closed"}),
+    "tickets:attachment": _row("get", "attachment", [302, 200, 404, 200, 200]),
+    "tickets:queue": _row("get", None, [302, 403, 403, 200, 200]),
+    "tickets:work": _row("get", "ticket", [302, 403, 403, 200, 200]),
+    "tickets:take": _row("post", "ticket", [302, 403, 403, 302, 302]),
+    "tickets:work_reply": _row("post", "ticket", [302, 403, 403, 302, 302], {"body": "hello", "internal": "on"}),
+    "tickets:work_transition": _row("post", "ticket", [302, 403, 403, 302, 302], {"status": "waiting"}),
+}
+
+
+def _named_urls(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            if ns == "admin":
+                continue  # Django admin: covered by test_admin_needs_staff
+            yield from _named_urls(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    missing = sorted(set(_named_urls()) - set(MATRIX))
+    assert not missing, f"add these URLs to the permission matrix: {missing}"
+
+
+@pytest.fixture
+def people(customer_a, customer_b, engineer, admin_user):
+    return {"anonymous": None, "customer_a": customer_a, "customer_b": customer_b, "engineer": engineer, "admin": admin_user}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_permission_matrix(name, role, people, client_for, customer_a):
+    row = MATRIX[name]
+    ticket = services.ticket_create(
+        requester=customer_a,
+        data={"kind": "error", "subject": "Import fails", "body": "Error 500"},
+        files=[SimpleUploadedFile("shot.png", PNG)],
+    )
+    args = {
+        None: (),
+        "ticket": (ticket.number,),
+        "attachment": (ticket.number, ticket.attachments.get().pk),
+    }.get(row["args"], row["args"])
+    client = client_for(people[role])
+    response = getattr(client, row["method"])(reverse(name, args=args), row["data"])
+    expected = row["expected"][role]
+    allowed = expected if isinstance(expected, tuple) else (expected,)
+    assert response.status_code in allowed, f"{name} as {role}: {response.status_code}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["tickets:reply", "tickets:transition", "tickets:take", "tickets:work_reply", "tickets:work_transition", "accounts:logout"]
+)
+def test_state_changing_urls_refuse_get(name, client_for, engineer, customer_a):
+    ticket = services.ticket_create(requester=customer_a, data={"kind": "error", "subject": "s", "body": "b"})
+    args = () if name == "accounts:logout" else (ticket.number,)
+    for user in (customer_a, engineer):
+        assert client_for(user).get(reverse(name, args=args)).status_code in (405, 403)
+    ticket.refresh_from_db()
+    assert ticket.status == "new" and ticket.assignee is None
+
+
+@pytest.mark.django_db
+def test_admin_needs_staff(client_for, customer_a, engineer, admin_user):
+    url = reverse("admin:index")
+    assert client_for(None).get(url).status_code == 302
+    assert client_for(customer_a).get(url).status_code == 302
+    assert client_for(engineer).get(url).status_code == 302
+    assert client_for(admin_user).get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_customer_cannot_tell_missing_from_forbidden(client_for, customer_a, customer_b):
+    ticket = services.ticket_create(requester=customer_a, data={"kind": "error", "subject": "s", "body": "b"})
+    client = client_for(customer_b)
+    other = client.get(reverse("tickets:detail", args=[ticket.number]))
+    missing = client.get(reverse("tickets:detail", args=[ticket.number + 1000]))
+    assert other.status_code == missing.status_code == 404
+    assert other.content == missing.content
+
+
+@pytest.mark.django_db
+def test_csrf_is_enforced_on_forms(customer_a):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(customer_a)
+    response = client.post(reverse("tickets:new"), {"kind": "error", "subject": "s", "body": "b"})
+    assert response.status_code == 403
