@@ -23,11 +23,13 @@ import email.policy
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
 import uuid
+import zlib
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -41,6 +43,20 @@ HEARTBEAT_KEY = "helpdesk:heartbeat"
 
 
 # --- helpers ----------------------------------------------------------------------
+
+
+def it_png(width=1, height=1, rgba=(0x1F, 0x6F, 0xEB, 0xFF)):
+    """The bytes of a valid PNG image of one colour (default 1x1), built by hand."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes(rgba) * width  # filter type 0, then RGBA pixels
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
 
 
 def it_free_port():
@@ -127,8 +143,9 @@ def _switch_producer_broker(app, url):
 
 
 @pytest.fixture(scope="session")
-def it_redis_url(worker_id):
+def it_redis_url(request):
     """The Redis database of the integration suites (see the module docstring)."""
+    worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")
     explicit = os.environ.get("INTEGRATION_REDIS_URL")
     if explicit:
         return explicit
