@@ -92,7 +92,8 @@ def bootstrap():
         done = subprocess.run([sys.executable, "-m", "venv", str(VENV)], capture_output=True, text=True)
         if done.returncode:
             shutil.rmtree(VENV, ignore_errors=True)
-            die(f"Could not create .venv ({done.stderr.strip().splitlines()[-1:]}); install python3-venv and run again.")
+            reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            die(f"Could not create .venv ({reason}); install python3-venv and run again.")
     requirements = ROOT / "requirements.txt"
     stamp = VENV / ".requirements.sha256"
     digest = hashlib.sha256(requirements.read_bytes()).hexdigest()
@@ -229,7 +230,7 @@ class Services:
 
     @staticmethod
     def _ensure_database(url):
-        """Create the `helpdesk` database once; parsing the URL as Django will proves it works."""
+        """Create the `helpdesk` database once; parsing the URL the way Django does proves it works."""
         import environ
         import psycopg2
         config = environ.Env.db_url_config(url)

@@ -6,6 +6,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 
+from django.conf import settings  # noqa: E402
+
 app = Celery("helpdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
@@ -19,4 +21,7 @@ app.conf.beat_schedule = {
     # Emails whose publish failed (Redis down), whose send failed (back-off) or whose
     # worker died mid-send; every 30 s keeps the delay after an outage short.
     "sweep-outbox": {"task": "helpdesk.mail.tasks.sweep_outbox", "schedule": 30.0},
+    # SLA warnings and breaches. Deadlines live in the database (indexed due times), so a
+    # sweep every minute costs only the due rows; SLA_SWEEP_SECONDS shortens it in tests.
+    "sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": settings.SLA_SWEEP_SECONDS},
 }

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "template_partials",
     "helpdesk.accounts",
     "helpdesk.mail",
+    "sla",
     "tickets",
     "demo",
 ]
@@ -138,6 +139,10 @@ ATTACHMENT_MAX_TICKET_BYTES = env.int("ATTACHMENT_MAX_TICKET_BYTES", default=100
 # Django's own request body limit must admit a full ticket's worth of files.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# SLA: how often beat sweeps deadlines, and who hears of warnings on unassigned tickets.
+SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
+SUPPORT_QUEUE_EMAIL = env("SUPPORT_QUEUE_EMAIL", default="queue@helpdesk.localhost")
 
 # The personal-data agreement a user consents to at sign-up; bump the version when its
 # text changes so that consent records say which text was agreed to.

@@ -5,7 +5,7 @@ from celery import shared_task
 from . import health
 
 
-@shared_task(time_limit=10, ignore_result=True, expires=60)
+@shared_task(time_limit=10, soft_time_limit=8, ignore_result=True, expires=60)
 def heartbeat(sent_at=None):
     """Beat enqueues this; the worker that runs it proves both are alive."""
     health.record_heartbeat(sent_at if sent_at is not None else time.time())

@@ -184,12 +184,14 @@ def _merged_spans(cal: Calendar, start: datetime, until: datetime | None) -> Ite
 
 
 def _clipped(cal: Calendar, start: datetime, until: datetime | None) -> Iterator[Span]:
+    """Merged spans cut to [start, until); never empty (until <= start: none)."""
     for s, e in _merged_spans(cal, start, until):
+        s = max(s, start)
         if until is not None:
             if s >= until:
                 return
             e = min(e, until)
-        yield max(s, start), e
+        yield s, e
 
 
 def _pause_union(pauses: Iterable[tuple[datetime, datetime | None]]) -> list[Span]:

@@ -15,7 +15,8 @@ subprocess. Reasons:
   make "no worker running" answer "ok";
 * the queue can be emptied before and after each module without losing anyone's data.
 
-Under pytest-xdist each test process gets its own database (9, 10, ...).
+Each test session (and each pytest-xdist process) claims a database of its own among
+9-15 with a lock key, so concurrent sessions on one machine do not meet.
 """
 
 import email
@@ -40,6 +41,9 @@ INTEGRATION_REDIS_DB = 9
 # Keys the Redis transport of kombu keeps for the default queue (and acks_late tasks).
 QUEUE_KEYS = ("celery", "unacked", "unacked_index", "unacked_mutex")
 HEARTBEAT_KEY = "helpdesk:heartbeat"
+# Claims an integration Redis database for one test session (released at its end).
+SESSION_LOCK_KEY = "helpdesk-tests:session-lock"
+SESSION_LOCK_SECONDS = 2 * 60 * 60
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -121,18 +125,14 @@ def _switch_producer_broker(app, url):
     """Point this process's Celery app (publishing and control/ping) at ``url``.
 
     ``CELERY_BROKER_URL`` in the environment wins over the configuration in Celery, so it
-    is set as well; the cached connection and producer pools are dropped so that the next
-    publish connects to the new URL.
+    is set as well; the app's references to its connection and producer pools are dropped
+    so that the next publish takes the pools of the new URL. (kombu keeps one pool per
+    URL process-wide, so the old pools are left open for when the URL is switched back.)
     """
     if url is None:
         os.environ.pop("CELERY_BROKER_URL", None)
     else:
         os.environ["CELERY_BROKER_URL"] = url
-    if app._pool is not None:
-        try:
-            app._pool.force_close_all()
-        except Exception:  # noqa: BLE001 - a broken pool is dropped anyway
-            pass
     app._pool = None
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
@@ -143,16 +143,41 @@ def _switch_producer_broker(app, url):
 
 
 @pytest.fixture(scope="session")
-def it_redis_url(request):
-    """The Redis database of the integration suites (see the module docstring)."""
-    worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")
+def it_redis_url():
+    """The Redis database of the integration suites (see the module docstring).
+
+    ``INTEGRATION_REDIS_URL`` if set; otherwise the first of databases 9-15 on the server
+    of ``REDIS_URL`` that no other test session (another checkout, an xdist process) holds:
+    a lock key claims it for this session, so two sessions never share a queue, a
+    heartbeat key or a worker.
+    """
     explicit = os.environ.get("INTEGRATION_REDIS_URL")
     if explicit:
-        return explicit
+        yield explicit
+        return
     from django.conf import settings
 
-    index = 0 if worker_id == "master" else int(worker_id.lstrip("gw"))
-    return _redis_url_with_db(settings.REDIS_URL, INTEGRATION_REDIS_DB + index)
+    token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+    claimed = None
+    for db in range(INTEGRATION_REDIS_DB, 16):
+        url = _redis_url_with_db(settings.REDIS_URL, db)
+        try:
+            if it_redis(url).set(SESSION_LOCK_KEY, token, nx=True, ex=SESSION_LOCK_SECONDS):
+                claimed = url
+                break
+        except Exception:  # noqa: BLE001 - Redis is not there; the fixtures using it say so
+            yield _redis_url_with_db(settings.REDIS_URL, INTEGRATION_REDIS_DB)
+            return
+    if claimed is None:
+        pytest.fail(f"Redis databases {INTEGRATION_REDIS_DB}-15 are all held by other test sessions "
+                    f"(key {SESSION_LOCK_KEY}); set INTEGRATION_REDIS_URL")
+    yield claimed
+    try:
+        client = it_redis(claimed)
+        if client.get(SESSION_LOCK_KEY) == token.encode():
+            client.delete(SESSION_LOCK_KEY)
+    except Exception:  # noqa: BLE001 - the lock expires on its own
+        pass
 
 
 def _purge(url):

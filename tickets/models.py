@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.models import Organisation
+from sla.models import License, Tariff, TargetKind
 
 REFERENCE_PREFIX = "HD"
 
@@ -88,6 +89,17 @@ class Ticket(models.Model):
         related_name="assigned_tickets",
     )
     language = models.CharField(_("language"), max_length=8, default="en")
+    # SLA: the tariff applied at filing, and a frozen copy of its targets and calendars,
+    # so later tariff edits never move this ticket's deadlines unless an admin asks.
+    tariff = models.ForeignKey(
+        Tariff, verbose_name=_("tariff"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    license = models.ForeignKey(
+        License, verbose_name=_("license"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    sla_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    # The nearest unmet deadline (NULL when none runs, e.g. while waiting for the customer).
+    next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True, db_index=True)
     # Unguessable per-ticket secret (reply-address token for the email channel).
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -116,6 +128,8 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_idx"),
             models.Index(fields=["-created_at"], name="ticket_created_idx"),
             GinIndex(fields=["search"], name="ticket_search_gin"),
+            # Engineer queue sorted by nearest deadline within a status.
+            models.Index(fields=["status", "next_due_at"], name="ticket_status_due_idx"),
         ]
 
     def __str__(self):
@@ -213,6 +227,9 @@ class Event(models.Model):
         NOTE = "note", _("internal note added")
         ATTACHED = "attached", _("files attached")
         FIELD = "field", _("field changed")
+        SLA_WARNING = "sla_warning", _("SLA deadline near")
+        SLA_BREACH = "sla_breach", _("SLA deadline missed")
+        ESCALATED = "escalated", _("escalated")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -247,3 +264,41 @@ class Event(models.Model):
     @property
     def new_display(self):
         return self._label(self.new_value)
+
+
+class SlaTarget(models.Model):
+    """One SLA clock of a ticket: first response, planned-date commitment or resolution.
+
+    ``due_at`` is NULL while the ticket waits for the customer (the clock is paused).
+    ``warned_at`` and ``breached_at`` are set once, by a conditional UPDATE, so a warning
+    or breach is recorded exactly once even when two sweeps run at the same time.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_targets")
+    kind = models.CharField(_("target"), max_length=16, choices=TargetKind.choices)
+    minutes = models.PositiveIntegerField(_("business minutes"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        constraints = [models.UniqueConstraint(fields=["ticket", "kind"], name="one_target_per_kind")]
+        indexes = [
+            # The sweeps touch only running clocks: partial indexes stay small.
+            models.Index(
+                fields=["warn_at"], name="sla_warn_due_idx",
+                condition=models.Q(met_at__isnull=True, warned_at__isnull=True, warn_at__isnull=False),
+            ),
+            models.Index(
+                fields=["due_at"], name="sla_breach_due_idx",
+                condition=models.Q(met_at__isnull=True, breached_at__isnull=True, due_at__isnull=False),
+            ),
+        ]
+
+    @property
+    def is_running(self):
+        return self.met_at is None and self.due_at is not None

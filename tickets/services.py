@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk.mail.services import email_enqueue
+from sla.selectors import entitlement_for
 
-from . import workflow
+from . import sla_clock, workflow
 from .attachments import check_uploads, file_sha256
 from .models import Attachment, Channel, Event, Message, Status, Ticket
 
@@ -64,7 +65,7 @@ def _portal_url(ticket):
     return reverse("tickets:detail", args=[ticket.number])
 
 
-def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en"):
+def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None):
     """A customer files a ticket for their organisation.
 
     All files are checked before anything is written; if anything fails, nothing stays:
@@ -73,11 +74,12 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
     """
     if requester.organisation_id is None:
         raise PermissionDenied(_("Your account is not linked to an organisation yet."))
+    organisation = organisation or requester.organisation
     accepted = check_uploads(files)
     with _StoredFiles() as stored, transaction.atomic():
         ticket = Ticket.objects.create(
             number=next_ticket_number(),
-            organisation_id=requester.organisation_id,
+            organisation=organisation,
             requester=requester,
             channel=channel,
             language=language,
@@ -85,6 +87,9 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             **data,
         )
         Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
+        entitlement = entitlement_for(organisation, data.get("license"))
+        if entitlement is not None:
+            sla_clock.clock_start(ticket, entitlement.tariff)
         _attach(ticket, None, requester, accepted, stored)
         email_enqueue(
             to=requester.email,
@@ -115,6 +120,7 @@ def _set_status(ticket, new_status, actor, now):
         ticket=ticket, actor=actor, kind=Event.Kind.STATUS, field="status",
         old_value=old, new_value=new_status, created_at=now,
     )
+    sla_clock.on_status_change(ticket, old, new_status)
     return True
 
 
@@ -173,6 +179,7 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
             if author.is_engineer:
                 if ticket.first_response_at is None:
                     ticket.first_response_at = now
+                    sla_clock.target_meet(ticket, "first_response", now)
                 if ticket.status == Status.NEW:
                     _set_status(ticket, Status.OPEN, author, now)
                 email_enqueue(
@@ -208,4 +215,23 @@ def ticket_assign(*, ticket, actor, assignee):
             _set_status(ticket, Status.OPEN, actor, now)
         ticket.updated_at = now
         ticket.save()
+    return ticket
+
+
+def ticket_set_urgency(*, ticket, actor, urgency):
+    """Engineers set the urgency at triage; the SLA clocks follow the new urgency's targets."""
+    if not actor.is_engineer:
+        raise PermissionDenied(_("Only engineers can set the urgency."))
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if ticket.urgency == urgency:
+            return ticket
+        Event.objects.create(
+            ticket=ticket, actor=actor, kind=Event.Kind.FIELD, field="urgency",
+            old_value=ticket.urgency, new_value=urgency,
+        )
+        ticket.urgency = urgency
+        ticket.updated_at = timezone.now()
+        ticket.save()
+        sla_clock.clock_recompute(ticket)
     return ticket

@@ -8,9 +8,11 @@ from .models import Organisation, PersonalDataConsent, User
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "is_active", "created_at"]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["name"]
+    list_display = ["name", "kind", "partner_level", "dealer", "is_active", "created_at"]
+    list_filter = ["kind", "partner_level", "is_active"]
+    search_fields = ["^name"]
+    list_select_related = ["dealer"]
+    autocomplete_fields = ["dealer"]
     show_full_result_count = False
 
 

@@ -15,8 +15,27 @@ class Organisation(models.Model):
         CLIENT = "client", _("Client")
         PARTNER = "partner", _("Partner (dealer)")
 
+    class PartnerLevel(models.TextChoices):
+        NONE = "", _("Not a partner")
+        SILVER = "silver", _("Silver")
+        GOLD = "gold", _("Gold")
+        PLATINUM = "platinum", _("Platinum")
+
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CLIENT)
+    partner_level = models.CharField(
+        _("partner level"), max_length=16, choices=PartnerLevel.choices, blank=True, default=""
+    )
+    # The dealer that serves this client: its people see and file this client's tickets.
+    dealer = models.ForeignKey(
+        "self",
+        verbose_name=_("served by dealer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clients",
+        limit_choices_to={"kind": "partner"},
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 

@@ -54,10 +54,9 @@ OFFICE = weekly("Europe/Warsaw", (9, 17))  # Mon-Fri 09:00-17:00
 SPLIT = weekly("Europe/Warsaw", (9, 13), (14, 18))  # with a lunch gap
 NIGHTS = weekly("Europe/Warsaw", (22, 6), days=range(7))  # every night 22:00-06:00
 
-# 2026 reference dates (Europe/Warsaw): Fri 27 Mar, spring forward Sun 29 Mar,
-# fall back Sun 25 Oct.  Monday 2 Mar 2026 starts a normal week.
-FRI = date(2026, 3, 6)
-MON = date(2026, 3, 9)
+# 2026 reference dates: Mon 2 Mar starts an ordinary week; Europe/Warsaw
+# springs forward on Sun 29 Mar (02:00 -> 03:00) and falls back on Sun 25 Oct
+# (03:00 -> 02:00).
 
 
 # --------------------------------------------------------------------------
@@ -450,6 +449,13 @@ def test_open_pause_that_began_before_start_raises_even_for_zero_duration():
         add_business_time(OFFICE, waw(2026, 3, 4, 10), timedelta(0), [(waw(2026, 3, 3, 12), None)])
 
 
+def test_open_pause_beginning_exactly_at_start_raises_even_for_zero_duration():
+    start = waw(2026, 3, 4, 10)  # inside working hours, yet paused from this instant
+    for duration in (timedelta(0), MIN):
+        with pytest.raises(ClockPaused):
+            add_business_time(OFFICE, start, duration, [(start, None)])
+
+
 def test_open_pause_merged_with_earlier_pause_raises_from_the_earlier_start():
     pauses = [(waw(2026, 3, 4, 13), None), (waw(2026, 3, 4, 11), waw(2026, 3, 4, 14))]
     with pytest.raises(ClockPaused):
@@ -532,7 +538,8 @@ ORDINARY_DATES = [date(2026, 1, 14), date(2026, 6, 30)]
 # often fall into the DST gap or the repeated hour.
 wall_times = st.builds(time, st.integers(0, 23) | st.integers(1, 3), st.sampled_from([0, 30]) | st.integers(0, 59))
 intervals = st.builds(Interval, st.integers(0, 6) | st.just(6), wall_times, wall_times)
-durations = st.integers(0, 200 * 60).map(lambda m: timedelta(minutes=m))
+# Zero (a special case: "next working instant") is drawn often on purpose.
+durations = (st.integers(0, 200 * 60) | st.sampled_from([0, 1, 60])).map(lambda m: timedelta(minutes=m))
 positive_durations = st.integers(1, 200 * 60).map(lambda m: timedelta(minutes=m))
 offsets = st.integers(0, 5 * 24 * 60).map(lambda m: timedelta(minutes=m))
 
@@ -645,7 +652,7 @@ def test_property_next_working_instant_is_working_and_nothing_earlier_is(scenari
 
 
 @PROPERTY
-@given(scenarios(), durations, st.integers(-60, 15 * 24 * 60))
+@given(scenarios(), durations, st.integers(-60, 15 * 24 * 60) | st.sampled_from([-1, 0, 1]))
 def test_property_open_pause_raises_exactly_when_time_is_still_owed(scenario, duration, minutes):
     cal, start = scenario
     since = start + timedelta(minutes=minutes)

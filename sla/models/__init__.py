@@ -1,0 +1,9 @@
+from .calendars import BusinessCalendar, Holiday, WorkingInterval
+from .licenses import Edition, EntitlementRule, License, Subscription
+from .tariffs import Tariff, TariffPrice, TariffUrgencyRule, TargetKind
+
+__all__ = [
+    "BusinessCalendar", "Holiday", "WorkingInterval",
+    "Edition", "EntitlementRule", "License", "Subscription",
+    "Tariff", "TariffPrice", "TariffUrgencyRule", "TargetKind",
+]

@@ -1,0 +1,241 @@
+"""SLA clocks of tickets: start, pause, resume, meet, and the sweep that warns and breaches.
+
+The tariff's targets and calendars are frozen into ``Ticket.sla_snapshot`` at filing, so
+editing a tariff never moves a running ticket's deadlines; ``ticket_reapply_tariff``
+does, when an admin asks. Every due time is recomputed from the same inputs: the
+filing time, the target in business minutes, the frozen calendar, and the spans the
+ticket spent waiting for the customer, resolved or closed (read from the event log).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from helpdesk.mail.services import email_enqueue
+from sla.businesstime import ClockPaused, NoWorkingTime, add_business_time, business_time_between
+from sla.models import Tariff
+from sla.models.calendars import calendar_from_snapshot
+from sla.models.tariffs import URGENCIES
+
+from .models import Event, Level, SlaTarget, Status, Ticket
+
+# While a ticket is in one of these, its clocks do not run.
+PAUSED_STATUSES = {Status.WAITING, Status.RESOLVED, Status.CLOSED}
+NEXT_LEVEL = {Level.L1: Level.L2, Level.L2: Level.L3}
+
+
+def tariff_snapshot(tariff: Tariff, at):
+    """Everything needed to compute deadlines, as JSON, independent of later edits."""
+    calendars, urgencies = {}, {}
+    for urgency, _label in URGENCIES:
+        targets, calendar = tariff.targets_for(urgency)
+        key = str(calendar.pk)
+        if key not in calendars:
+            calendars[key] = calendar.snapshot(at)
+        urgencies[urgency] = {"calendar": key, "targets": targets}
+    return {
+        "tariff": tariff.code,
+        "warn_at_percent": tariff.warn_at_percent,
+        "calendars": calendars,
+        "urgencies": urgencies,
+        "taken_at": at.isoformat(),
+    }
+
+
+def _paused_spans(ticket):
+    """(from, to) spans the ticket spent in a paused status; the last may be open (to=None)."""
+    spans, since = [], None
+    for old, new, at in ticket.events.filter(kind=Event.Kind.STATUS).order_by("created_at", "pk").values_list(
+        "old_value", "new_value", "created_at"
+    ):
+        if new in PAUSED_STATUSES and since is None:
+            since = at
+        elif new not in PAUSED_STATUSES and since is not None:
+            spans.append((since, at))
+            since = None
+    if since is not None:
+        spans.append((since, None))
+    return spans
+
+
+def calendar_of(ticket):
+    snap = ticket.sla_snapshot
+    rule = snap["urgencies"][ticket.urgency]
+    return calendar_from_snapshot(snap["calendars"][rule["calendar"]])
+
+
+def clock_start(ticket, tariff):
+    """At filing: freeze the tariff and start the clocks."""
+    ticket.tariff = tariff
+    ticket.sla_snapshot = tariff_snapshot(tariff, ticket.created_at)
+    ticket.save(update_fields=["tariff", "sla_snapshot"])
+    clock_recompute(ticket)
+
+
+def clock_recompute(ticket):
+    """Recompute every unmet target's due and warning times; refresh ``next_due_at``.
+
+    Called on filing, on every status change into or out of a paused status, and when
+    the urgency or the tariff changes.
+    """
+    snap = ticket.sla_snapshot
+    if not snap:
+        return
+    rule = snap["urgencies"][ticket.urgency]
+    calendar = calendar_from_snapshot(snap["calendars"][rule["calendar"]])
+    pauses = _paused_spans(ticket)
+    share = snap["warn_at_percent"] / 100
+    existing = {t.kind: t for t in ticket.sla_targets.all()}
+    for kind, target in existing.items():
+        if kind not in rule["targets"] and target.met_at is None:
+            target.delete()
+    for kind, minutes in rule["targets"].items():
+        target = existing.get(kind) or SlaTarget(ticket=ticket, kind=kind)
+        target.minutes = minutes
+        if target.met_at is None:
+            try:
+                due = add_business_time(calendar, ticket.created_at, timedelta(minutes=minutes), pauses)
+                warn = add_business_time(calendar, ticket.created_at, timedelta(minutes=minutes * share), pauses)
+            except (ClockPaused, NoWorkingTime):
+                due = warn = None
+            if warn is not None and target.warned_at is not None and target.warn_at and warn > target.warn_at:
+                target.warned_at = None  # the deadline moved later: warn again before the new one
+            target.due_at, target.warn_at = due, warn
+        target.save()
+    _refresh_next_due(ticket)
+
+
+def _refresh_next_due(ticket):
+    due = (
+        SlaTarget.objects.filter(ticket=ticket, met_at__isnull=True, due_at__isnull=False)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(next_due_at=due)
+    ticket.next_due_at = due
+
+
+def target_meet(ticket, kind, at):
+    """The target is met (first public reply, committed date, resolution); its clock stops."""
+    updated = SlaTarget.objects.filter(ticket=ticket, kind=kind, met_at__isnull=True).update(met_at=at)
+    if updated:
+        _refresh_next_due(ticket)
+    return bool(updated)
+
+
+def target_unmeet(ticket, kind):
+    """A reopened ticket owes its resolution again."""
+    if SlaTarget.objects.filter(ticket=ticket, kind=kind, met_at__isnull=False).update(met_at=None):
+        clock_recompute(ticket)
+
+
+def on_status_change(ticket, old, new):
+    if new == Status.RESOLVED:
+        target_meet(ticket, "resolution", timezone.now())
+    if new == Status.OPEN and old in (Status.RESOLVED, Status.CLOSED):
+        target_unmeet(ticket, "resolution")
+    if (old in PAUSED_STATUSES) != (new in PAUSED_STATUSES):
+        clock_recompute(ticket)
+
+
+def ticket_reapply_tariff(ticket, tariff=None):
+    """Admin's explicit choice: re-read the (current) tariff and recompute the deadlines."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        clock_start(ticket, tariff or ticket.tariff)
+    return ticket
+
+
+def business_time_left(ticket, due_at, now=None):
+    """Business time from now until ``due_at`` on the ticket's calendar (negative if overdue)."""
+    now = now or timezone.now()
+    calendar = calendar_of(ticket)
+    if due_at >= now:
+        return business_time_between(calendar, now, due_at)
+    return -business_time_between(calendar, due_at, now)
+
+
+# ---------------------------------------------------------------- the sweep
+
+
+def _notify_engineers(ticket, template, target):
+    recipient = ticket.assignee.email if ticket.assignee_id else settings.SUPPORT_QUEUE_EMAIL
+    language = (ticket.assignee.language if ticket.assignee_id else "") or settings.LANGUAGE_CODE
+    email_enqueue(
+        to=recipient,
+        template=template,
+        context={"ticket": ticket, "target": target, "url": reverse("tickets:work", args=[ticket.number])},
+        language=language,
+        topic=f"ticket:{ticket.number}",
+    )
+
+
+def _claim(queryset, batch):
+    return list(queryset.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)[:batch])
+
+
+def sla_sweep(now=None, batch=500):
+    """Warn before and record breaches of due targets; return (warned, breached).
+
+    Cost is proportional to the due targets (partial indexes on warn_at and due_at),
+    not to all tickets. Rows are claimed with SKIP LOCKED and marked by the same
+    transaction, so two sweeps at once, or a sweep after a long outage, record each
+    warning and breach exactly once.
+    """
+    now = now or timezone.now()
+    warned = breached = 0
+    while True:
+        with transaction.atomic():
+            ids = _claim(
+                SlaTarget.objects.filter(
+                    met_at__isnull=True, breached_at__isnull=True, due_at__isnull=False, due_at__lte=now
+                ).order_by("due_at"),
+                batch,
+            )
+            if not ids:
+                break
+            SlaTarget.objects.filter(pk__in=ids).update(breached_at=now)
+            for target in SlaTarget.objects.filter(pk__in=ids).select_related("ticket__assignee"):
+                _breach(target, now)
+            breached += len(ids)
+    while True:
+        with transaction.atomic():
+            ids = _claim(
+                SlaTarget.objects.filter(
+                    met_at__isnull=True, warned_at__isnull=True, warn_at__isnull=False, warn_at__lte=now,
+                    breached_at__isnull=True,
+                ).order_by("warn_at"),
+                batch,
+            )
+            if not ids:
+                break
+            SlaTarget.objects.filter(pk__in=ids).update(warned_at=now)
+            for target in SlaTarget.objects.filter(pk__in=ids).select_related("ticket__assignee"):
+                ticket = target.ticket
+                Event.objects.create(ticket=ticket, kind=Event.Kind.SLA_WARNING, field=target.kind, is_internal=True, created_at=now)
+                _notify_engineers(ticket, "tickets/email/sla_warning", target)
+            warned += len(ids)
+    return warned, breached
+
+
+def _breach(target, now):
+    """Record the breach, escalate one level (L1 → L2 → L3) and notify."""
+    ticket = target.ticket
+    Event.objects.create(
+        ticket=ticket, kind=Event.Kind.SLA_BREACH, field=target.kind, is_internal=True, created_at=now
+    )
+    if target.warned_at is None:
+        SlaTarget.objects.filter(pk=target.pk).update(warned_at=now)
+    higher = NEXT_LEVEL.get(ticket.level)
+    if higher:
+        Event.objects.create(
+            ticket=ticket, kind=Event.Kind.ESCALATED, field="level", old_value=ticket.level, new_value=higher,
+            is_internal=True, created_at=now,
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(level=higher)
+        ticket.level = higher
+    _notify_engineers(ticket, "tickets/email/sla_breach", target)
