@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("helpdesk.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("", include("sla.urls")),
     path("", include("tickets.urls")),
 ]

@@ -76,3 +76,21 @@ def public_tariffs():
 
 def licenses_of(organisation):
     return License.objects.filter(Q(organisation=organisation)).select_related("edition").order_by("serial")
+
+
+def promise_for(tariff, urgency="normal", at=None):
+    """What the tariff promises for a ticket filed at ``at``: {kind: due instant}."""
+    from datetime import timedelta
+
+    from .businesstime import NoWorkingTime, add_business_time
+
+    at = at or timezone.now()
+    targets, calendar = tariff.targets_for(urgency)
+    pure = calendar.as_calendar(at)
+    result = {}
+    for kind, minutes in targets.items():
+        try:
+            result[kind] = add_business_time(pure, at, timedelta(minutes=minutes))
+        except NoWorkingTime:
+            continue
+    return result

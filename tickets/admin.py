@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Attachment, Event, Message, Ticket
+from . import sla_clock
+from .models import Attachment, Event, Message, SlaTarget, Ticket
 
 
 class MessageInline(admin.StackedInline):
@@ -33,20 +36,40 @@ class AttachmentInline(admin.TabularInline):
         return False
 
 
+class SlaTargetInline(admin.TabularInline):
+    model = SlaTarget
+    extra = 0
+    fields = ["kind", "minutes", "due_at", "warn_at", "warned_at", "breached_at", "met_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
-    list_display = ["reference", "subject", "organisation", "status", "kind", "urgency", "level", "assignee", "created_at"]
-    list_filter = ["status", "kind", "urgency", "level", "channel"]
+    list_display = ["reference", "subject", "organisation", "status", "kind", "urgency", "level", "tariff", "next_due_at", "assignee", "created_at"]
+    list_filter = ["status", "kind", "urgency", "level", "channel", "tariff"]
+    actions = ["recompute_deadlines"]
     # Exact number, organisation by prefix: index-friendly on large tables.
     search_fields = ["=number", "^organisation__name", "=requester__email"]
-    list_select_related = ["organisation", "assignee"]
-    raw_id_fields = ["organisation", "requester", "assignee"]
-    readonly_fields = ["number", "created_at", "first_response_at", "resolved_at", "closed_at", "token"]
+    list_select_related = ["organisation", "assignee", "tariff"]
+    raw_id_fields = ["organisation", "requester", "assignee", "license"]
+    readonly_fields = ["number", "created_at", "first_response_at", "resolved_at", "closed_at", "token", "tariff", "next_due_at"]
     exclude = ["search"]
     date_hierarchy = "created_at"
     show_full_result_count = False
     list_per_page = 50
-    inlines = [MessageInline, AttachmentInline, EventInline]
+    inlines = [SlaTargetInline, MessageInline, AttachmentInline, EventInline]
+
+    @admin.action(description=_("Recompute deadlines with the current tariff"))
+    def recompute_deadlines(self, request, queryset):
+        count = 0
+        for ticket in queryset.filter(tariff__isnull=False).iterator():
+            sla_clock.ticket_reapply_tariff(ticket)
+            count += 1
+        self.message_user(request, ngettext("%(n)d ticket recomputed.", "%(n)d tickets recomputed.", count) % {"n": count})
 
     @admin.display(description="Reference", ordering="number")
     def reference(self, obj):

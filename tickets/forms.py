@@ -26,6 +26,16 @@ class MultipleFileField(forms.FileField):
 
 
 class TicketForm(forms.ModelForm):
+    def __init__(self, *args, licenses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        licenses = list(licenses or [])
+        if licenses:
+            self.fields["license"] = forms.ModelChoiceField(
+                label=_("License"), queryset=None, required=False, empty_label=_("— not about a specific license —"),
+            )
+            self.fields["license"].queryset = licenses[0].__class__.objects.filter(pk__in=[lic.pk for lic in licenses])
+            self.order_fields(["kind", "license"])
+
     attachments = MultipleFileField(
         label=_("Attachments"),
         help_text=_("Screenshots, screen videos, logs, PDF. Up to 25 MB a file."),
@@ -78,6 +88,18 @@ class TransitionForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
 
 
+class CallbackForm(forms.Form):
+    phone = forms.CharField(label=_("Phone number"), max_length=40)
+    preferred_time = forms.CharField(label=_("When is it convenient to call?"), max_length=200, required=False)
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        digits = re.sub(r"\D", "", phone)
+        if not 6 <= len(digits) <= 15 or re.search(r"[^\d\s()+\-.]", phone):
+            raise forms.ValidationError(_("Enter a phone number of 6 to 15 digits, e.g. +7 495 123-45-67."))
+        return phone
+
+
 class CustomerFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(
@@ -87,7 +109,9 @@ class CustomerFilterForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    ORDER_CHOICES = [("-created_at", _("Newest first")), ("created_at", _("Oldest first"))]
+    ORDER_CHOICES = [
+        ("due", _("Nearest deadline")), ("-created_at", _("Newest first")), ("created_at", _("Oldest first")),
+    ]
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(
         label=_("Status"), required=False,

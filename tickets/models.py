@@ -230,6 +230,7 @@ class Event(models.Model):
         SLA_WARNING = "sla_warning", _("SLA deadline near")
         SLA_BREACH = "sla_breach", _("SLA deadline missed")
         ESCALATED = "escalated", _("escalated")
+        CALLBACK = "callback", _("callback requested")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -302,3 +303,23 @@ class SlaTarget(models.Model):
     @property
     def is_running(self):
         return self.met_at is None and self.due_at is not None
+
+
+class CallbackRequest(models.Model):
+    """A customer on a tariff with phone support asks an engineer to call about a ticket."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="callback_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    phone = models.CharField(_("phone number"), max_length=40)
+    preferred_time = models.CharField(_("when to call"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("callback request")
+        verbose_name_plural = _("callback requests")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], name="callback_open_idx", condition=models.Q(handled_at__isnull=True)),
+            models.Index(fields=["ticket", "created_at"], name="callback_ticket_idx"),
+        ]

@@ -1,7 +1,7 @@
 """Reads: who may see which tickets, and the lists the pages show."""
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.http import Http404
 
 from .models import Attachment, Event, Message, Ticket, parse_reference
@@ -22,7 +22,7 @@ def ticket_for(user, number):
     """The ticket if the user may see it; 404 otherwise, so existence never leaks."""
     ticket = (
         tickets_visible_to(user)
-        .select_related("organisation", "requester", "assignee")
+        .select_related("organisation", "requester", "assignee", "tariff", "license")
         .filter(number=number)
         .first()
     )
@@ -52,6 +52,8 @@ def ticket_list(user, *, status="", kind="", query="", order="-created_at"):
     if kind:
         qs = qs.filter(kind=kind)
     qs = ticket_search(qs, query)
+    if order == "due":
+        return qs.order_by(F("next_due_at").asc(nulls_last=True), "pk")
     return qs.order_by(order, "-pk" if order.startswith("-") else "pk")
 
 
@@ -72,3 +74,13 @@ def conversation(ticket, *, include_internal):
 def ticket_files(ticket, *, include_internal):
     qs = ticket.attachments.filter(message__isnull=True)
     return list(qs.order_by("pk"))
+
+
+def sla_targets(ticket):
+    """The ticket's SLA clocks in a fixed order, for the ticket pages."""
+    order = {"first_response": 0, "commitment": 1, "resolution": 2}
+    return sorted(ticket.sla_targets.all(), key=lambda t: order.get(t.kind, 9))
+
+
+def open_callbacks(ticket):
+    return list(ticket.callback_requests.filter(handled_at__isnull=True).select_related("requested_by"))

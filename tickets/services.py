@@ -1,5 +1,6 @@
 """Every write to a ticket goes through here: views, admin, API, email and tasks alike."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -12,7 +13,7 @@ from sla.selectors import entitlement_for
 
 from . import sla_clock, workflow
 from .attachments import check_uploads, file_sha256
-from .models import Attachment, Channel, Event, Message, Status, Ticket
+from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket
 
 TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
 
@@ -235,3 +236,23 @@ def ticket_set_urgency(*, ticket, actor, urgency):
         ticket.save()
         sla_clock.clock_recompute(ticket)
     return ticket
+
+
+def callback_request(*, ticket, user, phone, preferred_time=""):
+    """A customer asks to be called about a ticket; only tariffs with phone support allow it."""
+    if ticket.tariff is None or not ticket.tariff.allows_phone:
+        raise PermissionDenied(_("Your tariff does not include phone support."))
+    with transaction.atomic():
+        request = CallbackRequest.objects.create(
+            ticket=ticket, requested_by=user, phone=phone, preferred_time=preferred_time
+        )
+        Event.objects.create(ticket=ticket, actor=user, kind=Event.Kind.CALLBACK, new_value=phone[:200])
+        recipient = ticket.assignee.email if ticket.assignee_id else settings.SUPPORT_QUEUE_EMAIL
+        email_enqueue(
+            to=recipient,
+            template="tickets/email/callback",
+            context={"ticket": ticket, "callback": request, "url": reverse("tickets:work", args=[ticket.number])},
+            language=(ticket.assignee.language if ticket.assignee_id else "") or settings.LANGUAGE_CODE,
+            topic=f"ticket:{ticket.number}",
+        )
+    return request

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/<int:number>/filed/", portal.ticket_created, name="created"),
     path("tickets/<int:number>/reply/", portal.ticket_reply, name="reply"),
     path("tickets/<int:number>/status/", portal.ticket_transition, name="transition"),
+    path("tickets/<int:number>/callback/", portal.ticket_callback, name="callback"),
     path("tickets/<int:number>/files/<int:attachment_id>/", files.attachment_download, name="attachment"),
     path("workspace/", workspace.queue, name="queue"),
     path("workspace/tickets/<int:number>/", workspace.ticket_work, name="work"),

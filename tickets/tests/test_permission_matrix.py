@@ -36,6 +36,8 @@ MATRIX = {
     "tickets:reply": _row("post", "ticket", [302, 302, 404, 403, 403], {"body": "thanks"}),
     "tickets:transition": _row("post", "ticket", [302, 302, 404, 403, 403], {"status": "closed"}),
     "tickets:attachment": _row("get", "attachment", [302, 200, 404, 200, 200]),
+    "tickets:callback": _row("post", "ticket", [302, 302, 404, 403, 403], {"phone": "+7 495 123-45-67"}),
+    "sla:plans": _row("get", None, [200] * 5),
     "tickets:queue": _row("get", None, [302, 403, 403, 200, 200]),
     "tickets:work": _row("get", "ticket", [302, 403, 403, 200, 200]),
     "tickets:take": _row("post", "ticket", [302, 403, 403, 302, 302]),

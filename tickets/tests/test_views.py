@@ -161,8 +161,24 @@ def test_queue_filters_and_order(client_for, customer_a, engineer):
     client = client_for(engineer)
     page = client.get(reverse("tickets:queue")).content.decode()
     assert first.reference in page and second.reference in page and closed.reference not in page
+    page = client.get(reverse("tickets:queue"), {"status": "open", "order": "-created_at"}).content.decode()
     assert page.index(second.reference) < page.index(first.reference)
     page = client.get(reverse("tickets:queue"), {"status": "open", "kind": "error", "order": "created_at"}).content.decode()
     assert first.reference in page and second.reference not in page
     page = client.get(reverse("tickets:queue"), {"status": "", "order": "created_at"}).content.decode()
     assert page.index(first.reference) < page.index(closed.reference)
+
+
+def test_queue_sorts_by_nearest_deadline_by_default(client_for, customer_a, engineer):
+    from sla.tests.factories import TariffFactory
+
+    TariffFactory(code="basic", is_default=True)
+    older = services.ticket_create(requester=customer_a, data={"kind": "error", "subject": "older", "body": "x"})
+    newer = services.ticket_create(requester=customer_a, data={"kind": "error", "subject": "newer", "body": "x"})
+    services.ticket_set_urgency(ticket=older, actor=engineer, urgency="low")
+    from tickets.models import Ticket as T
+
+    T.objects.filter(pk=newer.pk).update(next_due_at=older.next_due_at - __import__("datetime").timedelta(hours=1))
+    page = client_for(engineer).get(reverse("tickets:queue")).content.decode()
+    assert page.index(newer.reference) < page.index(older.reference)
+    assert "(business hours)" in page

@@ -9,8 +9,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sla.selectors import entitlement_for, licenses_of, promise_for
+
 from .. import selectors, services, workflow
-from ..forms import CustomerFilterForm, ReplyForm, TicketForm, TransitionForm, browser_from_user_agent
+from ..forms import CallbackForm, CustomerFilterForm, ReplyForm, TicketForm, TransitionForm, browser_from_user_agent
 from .access import customer_required
 
 PAGE_SIZE = 25
@@ -30,8 +32,9 @@ def ticket_list(request):
 def ticket_new(request):
     if request.user.organisation_id is None:
         return render(request, "tickets/portal/no_organisation.html", status=403)
+    licenses = list(licenses_of(request.user.organisation))
     if request.method == "POST":
-        form = TicketForm(request.POST, request.FILES)
+        form = TicketForm(request.POST, request.FILES, licenses=licenses)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
             try:
@@ -46,8 +49,13 @@ def ticket_new(request):
             else:
                 return redirect("tickets:created", number=ticket.number)
     else:
-        form = TicketForm(initial={"browser": browser_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))})
-    return render(request, "tickets/portal/new.html", {"form": form})
+        form = TicketForm(
+            initial={"browser": browser_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))}, licenses=licenses
+        )
+    entitlement = entitlement_for(request.user.organisation)
+    promise = promise_for(entitlement.tariff) if entitlement else {}
+    context = {"form": form, "entitlement": entitlement, "promise": promise}
+    return render(request, "tickets/portal/new.html", context)
 
 
 @customer_required
@@ -66,9 +74,12 @@ def ticket_detail(request, number):
     return _render_detail(request, ticket, ReplyForm())
 
 
-def _render_detail(request, ticket, reply_form, status=200):
+def _render_detail(request, ticket, reply_form, status=200, callback_form=None):
+    phone = ticket.tariff is not None and ticket.tariff.allows_phone
     context = {
         "ticket": ticket,
+        "targets": selectors.sla_targets(ticket),
+        "callback_form": (callback_form or CallbackForm()) if phone else None,
         "items": selectors.conversation(ticket, include_internal=False),
         "files": selectors.ticket_files(ticket, include_internal=False),
         "reply_form": reply_form,
@@ -108,4 +119,20 @@ def ticket_transition(request, number):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("The ticket's status is changed."))
+    return redirect("tickets:detail", number=ticket.number)
+
+
+@customer_required
+@require_POST
+def ticket_callback(request, number):
+    ticket = selectors.ticket_for(request.user, number)
+    form = CallbackForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, ticket, ReplyForm(), status=400, callback_form=form)
+    try:
+        services.callback_request(ticket=ticket, user=request.user, **form.cleaned_data)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("We will call you back."))
     return redirect("tickets:detail", number=ticket.number)

@@ -24,8 +24,9 @@ def queue(request):
         status=status,
         kind=filters.get("kind", ""),
         query=filters.get("q", ""),
-        order=filters.get("order") or "-created_at",
+        order=filters.get("order") or "due",
     )
+    tickets = tickets.select_related("tariff")
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "tickets/workspace/queue.html", {"form": form, "page": page})
 
@@ -39,6 +40,8 @@ def ticket_work(request, number):
 def _render(request, ticket, reply_form, status=200):
     context = {
         "ticket": ticket,
+        "targets": selectors.sla_targets(ticket),
+        "callbacks": selectors.open_callbacks(ticket),
         "items": selectors.conversation(ticket, include_internal=True),
         "files": selectors.ticket_files(ticket, include_internal=True),
         "reply_form": reply_form,

@@ -1,0 +1,141 @@
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from . import businesstime
+from .models import (
+    BusinessCalendar, Edition, EntitlementRule, Holiday, License, Subscription, Tariff, TariffPrice,
+    TariffUrgencyRule, WorkingInterval,
+)
+
+
+class WorkingIntervalInline(admin.TabularInline):
+    model = WorkingInterval
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+def _preview(calendar, minutes):
+    """'A ticket filed now would be due at …' in the calendar's own time zone."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    now = timezone.now()
+    try:
+        due = businesstime.add_business_time(calendar.as_calendar(now), now, timedelta(minutes=minutes))
+    except businesstime.NoWorkingTime:
+        return _("never: this calendar has no working time")
+    tz = ZoneInfo(calendar.time_zone)
+    return f"{date_format(due.astimezone(tz), 'DATETIME_FORMAT')} ({calendar.time_zone})"
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone", "always_open", "holiday_country"]
+    search_fields = ["name"]
+    inlines = [WorkingIntervalInline, HolidayInline]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("A ticket filed now with a 5-hour target would be due at"))
+    def preview(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return _preview(obj, 5 * 60)
+
+
+class UrgencyRuleInline(admin.TabularInline):
+    model = TariffUrgencyRule
+    extra = 0
+
+
+class PriceInline(admin.TabularInline):
+    model = TariffPrice
+    extra = 0
+
+
+@admin.register(Tariff)
+class TariffAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "rank", "is_default", "allows_phone", "first_response_minutes", "is_active"]
+    list_filter = ["is_active", "allows_phone"]
+    search_fields = ["name", "code"]
+    inlines = [UrgencyRuleInline, PriceInline]
+    readonly_fields = ["preview"]
+    fieldsets = (
+        (None, {"fields": ("name", "code", "description", "rank", "is_default", "is_active")}),
+        (_("Channels"), {"fields": ("allows_web", "allows_email", "allows_phone", "phone_number")}),
+        (_("Targets"), {"fields": ("calendar", "first_response_minutes", "commitment_minutes", "resolution_minutes", "warn_at_percent", "preview")}),
+    )
+
+    @admin.display(description=_("A ticket filed now would get its first response by"))
+    def preview(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return _preview(obj.calendar, obj.first_response_minutes)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            self.message_user(
+                request,
+                _("Running tickets keep the deadlines they were filed with. To apply the new targets to them, use the action “Recompute deadlines with the current tariff” in the ticket list."),
+            )
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name"]
+
+
+class SubscriptionInline(admin.TabularInline):
+    model = Subscription
+    extra = 0
+    fields = ["tariff", "starts_on", "ends_on", "source"]
+
+
+@admin.register(License)
+class LicenseAdmin(admin.ModelAdmin):
+    list_display = ["serial", "edition", "organisation", "support_until"]
+    list_filter = ["edition"]
+    search_fields = ["=serial", "^organisation__name"]
+    list_select_related = ["edition", "organisation"]
+    autocomplete_fields = ["organisation"]
+    inlines = [SubscriptionInline]
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            from .services import entitlements_apply
+
+            for sub in entitlements_apply(obj):
+                self.message_user(request, _("Granted: %(sub)s") % {"sub": sub})
+
+    def get_search_results(self, request, queryset, search_term):
+        from .serials import format_serial, normalise
+
+        chars = normalise(search_term)
+        if len(chars) == 20:
+            search_term = format_serial(chars)
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["license", "tariff", "starts_on", "ends_on", "source"]
+    list_filter = ["tariff", "source"]
+    search_fields = ["=license__serial"]
+    list_select_related = ["license", "tariff"]
+    raw_id_fields = ["license"]
+    show_full_result_count = False
+
+
+@admin.register(EntitlementRule)
+class EntitlementRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "partner_level", "edition", "tariff", "months", "is_active"]
+    list_filter = ["kind", "is_active"]

@@ -1,0 +1,25 @@
+from datetime import timedelta
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def duration_text(delta):
+    """'3 h 12 min', '2 d 4 h' or '45 min' for a duration (its absolute value)."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    if hours and mins:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": mins}
+    if hours:
+        return _("%(h)d h") % {"h": hours}
+    return _("%(m)d min") % {"m": mins}
+
+
+@register.filter
+def minutes_text(minutes):
+    return duration_text(timedelta(minutes=int(minutes or 0)))
