@@ -26,8 +26,17 @@ class MultipleFileField(forms.FileField):
 
 
 class TicketForm(forms.ModelForm):
-    def __init__(self, *args, licenses=None, **kwargs):
+    def __init__(self, *args, licenses=None, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
+        organisations = list(organisations or [])
+        if len(organisations) > 1:
+            # A dealer files for the client organisations it serves.
+            self.fields["organisation"] = forms.ModelChoiceField(
+                label=_("On behalf of"), queryset=None, empty_label=None,
+            )
+            self.fields["organisation"].queryset = organisations[0].__class__.objects.filter(
+                pk__in=[o.pk for o in organisations]
+            )
         licenses = list(licenses or [])
         if licenses:
             self.fields["license"] = forms.ModelChoiceField(

@@ -8,14 +8,26 @@ from .models import Attachment, Event, Message, Ticket, parse_reference
 
 
 def tickets_visible_to(user):
-    """Engineers see every ticket; a customer sees only their organisation's."""
+    """Engineers see every ticket; a customer sees their organisation's, and a dealer's
+    people also those of the client organisations the dealer serves."""
     if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
     if user.is_engineer:
         return Ticket.objects.all()
     if user.organisation_id is None:
         return Ticket.objects.none()
-    return Ticket.objects.filter(organisation_id=user.organisation_id)
+    oid = user.organisation_id
+    return Ticket.objects.filter(Q(organisation_id=oid) | Q(organisation__dealer_id=oid))
+
+
+def organisations_filing_for(user):
+    """Organisations the customer may file for: their own, plus a dealer's clients."""
+    from helpdesk.accounts.models import Organisation
+
+    if not user.is_customer or user.organisation_id is None:
+        return Organisation.objects.none()
+    oid = user.organisation_id
+    return Organisation.objects.filter(Q(pk=oid) | Q(dealer_id=oid), is_active=True).order_by("name")
 
 
 def ticket_for(user, number):

@@ -76,6 +76,8 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
     if requester.organisation_id is None:
         raise PermissionDenied(_("Your account is not linked to an organisation yet."))
     organisation = organisation or requester.organisation
+    if organisation.pk != requester.organisation_id and organisation.dealer_id != requester.organisation_id:
+        raise PermissionDenied(_("You cannot file requests for this organisation."))
     accepted = check_uploads(files)
     with _StoredFiles() as stored, transaction.atomic():
         ticket = Ticket.objects.create(

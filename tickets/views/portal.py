@@ -33,24 +33,29 @@ def ticket_new(request):
     if request.user.organisation_id is None:
         return render(request, "tickets/portal/no_organisation.html", status=403)
     licenses = list(licenses_of(request.user.organisation))
+    organisations = list(selectors.organisations_filing_for(request.user))
     if request.method == "POST":
-        form = TicketForm(request.POST, request.FILES, licenses=licenses)
+        form = TicketForm(request.POST, request.FILES, licenses=licenses, organisations=organisations)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("attachments", "organisation")}
             try:
                 ticket = services.ticket_create(
                     requester=request.user,
+                    organisation=form.cleaned_data.get("organisation"),
                     data=data,
                     files=form.cleaned_data["attachments"],
                     language=get_language() or "en",
                 )
             except ValidationError as exc:
                 form.add_error("attachments", exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
             else:
                 return redirect("tickets:created", number=ticket.number)
     else:
         form = TicketForm(
-            initial={"browser": browser_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))}, licenses=licenses
+            initial={"browser": browser_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))},
+            licenses=licenses, organisations=organisations,
         )
     entitlement = entitlement_for(request.user.organisation)
     promise = promise_for(entitlement.tariff) if entitlement else {}
