@@ -44,7 +44,9 @@ INSTALLED_APPS = [
     "helpdesk.accounts",
     "helpdesk.mail",
     "sla",
+    "knowledgebase",
     "tickets",
+    "api",
     "demo",
 ]
 

@@ -11,5 +11,7 @@ urlpatterns = [
     path("accounts/", include("helpdesk.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("sla.urls")),
+    path("kb/", include("knowledgebase.urls")),
+    path("api/", include("api.urls")),
     path("", include("tickets.urls")),
 ]

@@ -4,7 +4,7 @@ Every fixture here is prefixed (``it_``) so it cannot clash with the project-lev
 fixtures in the root ``conftest.py`` or with ``tickets/tests/conftest.py``.
 
 Redis: the integration suites never touch the Redis database named by ``REDIS_URL``.
-They use a database of their own on the same server (db 9 by default, or
+They use a database of their own on the same server (one of 9-15, or
 ``INTEGRATION_REDIS_URL``), for both the producer (this process) and the worker
 subprocess. Reasons:
 
@@ -295,9 +295,9 @@ def it_worker(django_db_setup, django_db_blocker, it_broker, it_smtp, tmp_path_f
     import environ
 
     parsed = environ.Env.db_url_config(database_url)
-    for key in ("NAME", "HOST", "USER"):
-        assert (parsed[key] or "") == (connection.settings_dict[key] or ""), (key, database_url)
-    assert str(parsed["PORT"] or "") == str(connection.settings_dict["PORT"] or ""), database_url
+    for key in ("NAME", "HOST", "USER", "PASSWORD", "PORT"):
+        got, want = (str(d[key] or "").rstrip("/") for d in (parsed, connection.settings_dict))
+        assert got == want, (key, database_url)
 
     app_name = f"hd-it-worker-{uuid.uuid4().hex[:8]}"
     hostname = f"{app_name}@{socket.gethostname()}"
