@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "knowledgebase",
     "tickets",
     "api",
+    "inbound",
     "demo",
 ]
 
