@@ -9,6 +9,7 @@ dashes and Cyrillic look-alike letters are all accepted and normalised.
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I and O: they read as 1 and 0
 GROUPS, GROUP_LEN = 4, 5
@@ -49,7 +50,11 @@ def validate_serial(raw):
         )
     if len(chars) != LENGTH:
         raise ValidationError(
-            _("The serial number has %(got)s letters and digits; it should have %(want)s (four groups of five).")
+            ngettext(
+                "The serial number has %(got)d letter or digit; it should have %(want)d (four groups of five).",
+                "The serial number has %(got)d letters and digits; it should have %(want)d (four groups of five).",
+                len(chars),
+            )
             % {"got": len(chars), "want": LENGTH},
             code="length",
         )

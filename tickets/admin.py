@@ -71,7 +71,7 @@ class TicketAdmin(admin.ModelAdmin):
             count += 1
         self.message_user(request, ngettext("%(n)d ticket recomputed.", "%(n)d tickets recomputed.", count) % {"n": count})
 
-    @admin.display(description="Reference", ordering="number")
+    @admin.display(description=_("Reference"), ordering="number")
     def reference(self, obj):
         return obj.reference
 

@@ -1,6 +1,8 @@
 import re
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .models import Kind, Status, Ticket, Urgency
@@ -28,6 +30,12 @@ class MultipleFileField(forms.FileField):
 class TicketForm(forms.ModelForm):
     def __init__(self, *args, licenses=None, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = _(
+            "Screenshots, screen videos, logs, PDF: up to %(per_file)s a file, %(per_ticket)s in all."
+        ) % {
+            "per_file": filesizeformat(settings.ATTACHMENT_MAX_FILE_BYTES),
+            "per_ticket": filesizeformat(settings.ATTACHMENT_MAX_TICKET_BYTES),
+        }
         organisations = list(organisations or [])
         if len(organisations) > 1:
             # A dealer files for the client organisations it serves.
@@ -45,10 +53,7 @@ class TicketForm(forms.ModelForm):
             self.fields["license"].queryset = licenses[0].__class__.objects.filter(pk__in=[lic.pk for lic in licenses])
             self.order_fields(["kind", "license"])
 
-    attachments = MultipleFileField(
-        label=_("Attachments"),
-        help_text=_("Screenshots, screen videos, logs, PDF. Up to 25 MB a file."),
-    )
+    attachments = MultipleFileField(label=_("Attachments"))
     reproduced_at = forms.DateTimeField(
         label=_("When did you last reproduce the problem?"),
         required=False,

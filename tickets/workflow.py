@@ -1,6 +1,7 @@
 """The status workflow: which transitions exist and who may make them."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Status
 
@@ -23,7 +24,7 @@ CUSTOMER_TRANSITIONS = {
 }
 
 ACTION_LABELS = {
-    Status.OPEN: _("Open"),
+    Status.OPEN: pgettext_lazy("button", "Open"),
     Status.WAITING: _("Wait for customer"),
     Status.RESOLVED: _("Resolve"),
     Status.CLOSED: _("Close"),

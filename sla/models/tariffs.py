@@ -42,6 +42,7 @@ class Tariff(models.Model):
         help_text=_("Leave empty if the tariff promises no resolution time."),
     )
     warn_at_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("warn at (% of the target used)"), default=75, validators=[MinValueValidator(1)]
     )
 
