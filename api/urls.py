@@ -1,5 +1,50 @@
-from django.urls import path  # noqa: F401
+"""The REST API under /api/. Explicit paths (no router), so every name is deliberate and
+has a row in api/tests/test_permission_matrix.py."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .views import me, queue, sla, tickets, tokens
 
 app_name = "api"
 
-urlpatterns = []
+
+class SchemaView(SpectacularAPIView):
+    # The schema is public (it describes the API, not anyone's data) and not throttled
+    # per token: Swagger UI and client generators fetch it without one.
+    permission_classes = []
+    throttle_classes = []
+
+
+class DocsView(SpectacularSwaggerView):
+    permission_classes = []
+    throttle_classes = []
+
+
+urlpatterns = [
+    # People: make and revoke tokens in the browser.
+    path("tokens/", tokens.token_list, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+    # Schema and docs.
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    # Everyone.
+    path("me/", me.MeView.as_view(), name="me"),
+    path("tickets/", tickets.TicketListView.as_view(), name="ticket-list"),
+    path("tickets/<int:number>/", tickets.TicketDetailView.as_view(), name="ticket-detail"),
+    path("tickets/<int:number>/replies/", tickets.TicketReplyView.as_view(), name="ticket-reply"),
+    path("tickets/<int:number>/transition/", tickets.TicketTransitionView.as_view(), name="ticket-transition"),
+    path(
+        "tickets/<int:number>/attachments/<int:attachment_id>/",
+        tickets.AttachmentDownloadView.as_view(), name="ticket-attachment",
+    ),
+    # Engineers.
+    path("tickets/<int:number>/assign/", queue.TicketAssignView.as_view(), name="ticket-assign"),
+    path("tickets/<int:number>/urgency/", queue.TicketUrgencyView.as_view(), name="ticket-urgency"),
+    path("engineers/", queue.EngineerListView.as_view(), name="engineer-list"),
+    # Admins.
+    path("tariffs/", sla.TariffListView.as_view(), name="tariff-list"),
+    path("tariffs/<slug:code>/", sla.TariffDetailView.as_view(), name="tariff-detail"),
+    path("licenses/", sla.LicenseListView.as_view(), name="license-list"),
+    path("licenses/<str:serial>/", sla.LicenseDetailView.as_view(), name="license-detail"),
+]

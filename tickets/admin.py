@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import sla_clock
-from .models import Attachment, Event, Message, SlaTarget, Ticket
+from .models import Attachment, EngineerDayOff, EngineerSchedule, Event, Message, PhoneCall, RootCause, SlaTarget, Ticket
 
 
 class MessageInline(admin.StackedInline):
@@ -82,3 +82,40 @@ class TicketAdmin(admin.ModelAdmin):
         if number is not None:
             return queryset.filter(number=number), False
         return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(RootCause)
+class RootCauseAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+class DayOffInline(admin.TabularInline):
+    model = EngineerDayOff
+    fk_name = "engineer"
+    extra = 0
+
+
+@admin.register(EngineerSchedule)
+class EngineerScheduleAdmin(admin.ModelAdmin):
+    list_display = ["engineer", "calendar", "focus_percent"]
+    list_select_related = ["engineer", "calendar"]
+    raw_id_fields = ["engineer"]
+
+
+@admin.register(EngineerDayOff)
+class EngineerDayOffAdmin(admin.ModelAdmin):
+    list_display = ["engineer", "date", "note"]
+    list_filter = ["engineer"]
+    date_hierarchy = "date"
+
+
+@admin.register(PhoneCall)
+class PhoneCallAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "engineer", "direction", "started_at", "duration_minutes"]
+    list_filter = ["direction"]
+    list_select_related = ["ticket", "engineer"]
+    raw_id_fields = ["ticket", "callback"]
+    date_hierarchy = "started_at"
+    show_full_result_count = False

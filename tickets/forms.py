@@ -122,19 +122,6 @@ class CustomerFilterForm(forms.Form):
     )
 
 
-class QueueFilterForm(forms.Form):
-    ORDER_CHOICES = [
-        ("due", _("Nearest deadline")), ("-created_at", _("Newest first")), ("created_at", _("Oldest first")),
-    ]
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False,
-        choices=[("open", _("All open")), ("", _("All")), *Status.choices],
-    )
-    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *Kind.choices])
-    order = forms.ChoiceField(label=_("Order"), required=False, choices=ORDER_CHOICES)
-
-
 _BROWSERS = [
     ("Edge", r"Edg(?:e|A|iOS)?/([\d.]+)"),
     ("Yandex Browser", r"YaBrowser/([\d.]+)"),

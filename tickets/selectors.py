@@ -34,7 +34,7 @@ def ticket_for(user, number):
     """The ticket if the user may see it; 404 otherwise, so existence never leaks."""
     ticket = (
         tickets_visible_to(user)
-        .select_related("organisation", "requester", "assignee", "tariff", "license")
+        .select_related("organisation", "requester", "assignee", "tariff", "license", "root_cause")
         .filter(number=number)
         .first()
     )

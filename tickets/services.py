@@ -137,6 +137,10 @@ def ticket_transition(*, ticket, actor, to_status):
                 _("A ticket that is “%(old)s” cannot become “%(new)s”.")
                 % {"old": Status(ticket.status).label, "new": to_status.label}
             )
+        if to_status == Status.RESOLVED and ticket.kind == "error" and not ticket.resolution_summary:
+            raise ValidationError(
+                _("Resolve a system error with the resolution form: say what was fixed and how to prevent it.")
+            )
         now = timezone.now()
         _set_status(ticket, to_status, actor, now)
         ticket.updated_at = now
@@ -182,6 +186,7 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
             if author.is_engineer:
                 if ticket.first_response_at is None:
                     ticket.first_response_at = now
+                    ticket.first_response_business_seconds = sla_clock.business_seconds_since_filing(ticket, now)
                     sla_clock.target_meet(ticket, "first_response", now)
                 if ticket.status == Status.NEW:
                     _set_status(ticket, Status.OPEN, author, now)
@@ -211,7 +216,7 @@ def ticket_assign(*, ticket, actor, assignee):
         old = ticket.assignee
         Event.objects.create(
             ticket=ticket, actor=actor, kind=Event.Kind.ASSIGNED, field="assignee",
-            old_value=old.email if old else "", new_value=assignee.email if assignee else "", created_at=now,
+            old_value=old.full_name if old else "", new_value=assignee.full_name if assignee else "", created_at=now,
         )
         ticket.assignee = assignee
         if ticket.status == Status.NEW and assignee is not None:

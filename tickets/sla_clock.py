@@ -150,6 +150,14 @@ def ticket_reapply_tariff(ticket, tariff=None):
     return ticket
 
 
+def business_seconds_since_filing(ticket, at):
+    """Business time from filing to ``at`` minus paused spans (for first-response reports)."""
+    if not ticket.sla_snapshot:
+        return None
+    pauses = _paused_spans(ticket)
+    return int(business_time_between(calendar_of(ticket), ticket.created_at, at, pauses).total_seconds())
+
+
 def business_time_left(ticket, due_at, now=None):
     """Business time from now until ``due_at`` on the ticket's calendar (negative if overdue)."""
     now = now or timezone.now()

@@ -39,7 +39,7 @@ def test_list_pages_query_count_is_constant(url_name, who, customer_a, engineer,
     _make_tickets(customer_a.organisation, 20, engineer)
     many = _queries(client, url)
     assert few == many
-    assert many <= 6
+    assert many <= 12  # session, user, page, count, four view counts, filter choices
 
 
 def test_ticket_page_query_count_is_constant_in_conversation_length(customer_a, engineer, client_for):
@@ -51,5 +51,14 @@ def test_ticket_page_query_count_is_constant_in_conversation_length(customer_a, 
     for i in range(10):
         services.ticket_reply(ticket=ticket, author=engineer if i % 2 else customer_a, body=f"reply {i}")
     assert _queries(client, url) == few
-    work = reverse("tickets:work", args=[ticket.number])
-    assert _queries(client_for(engineer), work) <= few + 1
+
+
+def test_workspace_ticket_page_query_count_is_constant_in_conversation_length(customer_a, engineer, client_for):
+    ticket = services.ticket_create(requester=customer_a, data={"kind": "error", "subject": "s", "body": "b"})
+    client = client_for(engineer)
+    url = reverse("tickets:work", args=[ticket.number])
+    services.ticket_reply(ticket=ticket, author=engineer, body="first")
+    few = _queries(client, url)
+    for i in range(10):
+        services.ticket_reply(ticket=ticket, author=engineer, body=f"note {i}", internal=bool(i % 2))
+    assert _queries(client, url) == few

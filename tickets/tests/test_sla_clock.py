@@ -120,7 +120,7 @@ def test_tariff_edits_do_not_move_running_deadlines_unless_reapplied(basic, cust
 def test_resolving_meets_resolution_and_reopening_restarts_it(customer_a, engineer):
     calendar = CalendarFactory(name="Office")
     TariffFactory(code="basic", is_default=True, calendar=calendar, resolution_minutes=16 * 60)
-    ticket = _file(customer_a)
+    ticket = _file(customer_a, kind="question")
     services.ticket_transition(ticket=ticket, actor=engineer, to_status="resolved")
     assert _target(ticket, "resolution").met_at is not None
     services.ticket_transition(ticket=ticket, actor=engineer, to_status="open")

@@ -1,14 +1,19 @@
 """The engineer's side: the queue and the ticket workspace."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services, workflow
-from ..forms import EngineerReplyForm, QueueFilterForm, TransitionForm
+from ..forms import EngineerReplyForm, TransitionForm
+from ..forms_workspace import BulkForm, QueueFilterForm
+from ..models import Ticket
+from ..queue import queue_tickets, view_counts
 from .access import engineer_required
 
 PAGE_SIZE = 50
@@ -16,19 +21,48 @@ PAGE_SIZE = 50
 
 @engineer_required
 def queue(request):
+    """The queue. With htmx (the page polls itself) only the table is rendered."""
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    status = filters.get("status", "open") if request.GET else "open"
-    tickets = selectors.ticket_list(
-        request.user,
-        status=status,
-        kind=filters.get("kind", ""),
-        query=filters.get("q", ""),
-        order=filters.get("order") or "due",
-    )
-    tickets = tickets.select_related("tariff")
+    if not request.GET:
+        filters = {"status": "open"}
+    tickets = queue_tickets(request.user, filters)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tickets/workspace/queue.html", {"form": form, "page": page})
+    context = {
+        "form": form, "page": page, "counts": view_counts(request.user),
+        "bulk_form": BulkForm(), "current_view": filters.get("view", ""),
+    }
+    if request.htmx:
+        return render(request, "tickets/workspace/queue.html#queue-table", context)
+    return render(request, "tickets/workspace/queue.html", context)
+
+
+@engineer_required
+@require_POST
+def queue_bulk(request):
+    """Take, assign or change the status of several tickets; each goes through the service."""
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose tickets and an action."))
+        return redirect(request.POST.get("next") or "tickets:queue")
+    done, failed = 0, []
+    for ticket in Ticket.objects.filter(number__in=form.cleaned_data["tickets"]):
+        try:
+            action = form.cleaned_data["action"]
+            if action == "take":
+                services.ticket_assign(ticket=ticket, actor=request.user, assignee=request.user)
+            elif action == "assign":
+                services.ticket_assign(ticket=ticket, actor=request.user, assignee=form.cleaned_data["assignee"])
+            else:
+                services.ticket_transition(ticket=ticket, actor=request.user, to_status=form.cleaned_data["status"])
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            failed.append(f"{ticket.reference}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+    if done:
+        messages.success(request, ngettext("%(n)d ticket changed.", "%(n)d tickets changed.", done) % {"n": done})
+    for failure in failed:
+        messages.error(request, failure)
+    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(request.POST.get("next", ""), None) else "tickets:queue")
 
 
 @engineer_required
@@ -38,14 +72,42 @@ def ticket_work(request, number):
 
 
 def _render(request, ticket, reply_form, status=200):
+    from django.utils import timezone
+
+    from .. import planning
+    from ..forms_workspace import CommitForm, EscalateForm, PhoneCallForm, RefuseForm, ResolveForm, TriageForm
+    from ..services_workspace import can_lead
+    from .actions import effort_hours
+
+    engineer = ticket.assignee or request.user
+    proposal = planning.propose_completion(
+        engineer=engineer, effort_minutes=ticket.effort_minutes, urgency=ticket.urgency, ticket=ticket
+    )
+    phone = ticket.tariff is not None and ticket.tariff.allows_phone
+    planned = timezone.localtime(proposal).strftime("%Y-%m-%dT%H:%M") if proposal else ""
     context = {
         "ticket": ticket,
         "targets": selectors.sla_targets(ticket),
         "callbacks": selectors.open_callbacks(ticket),
+        "calls": list(ticket.phone_calls.select_related("engineer")),
         "items": selectors.conversation(ticket, include_internal=True),
         "files": selectors.ticket_files(ticket, include_internal=True),
         "reply_form": reply_form,
-        "transitions": workflow.transition_choices(request.user, ticket.status),
+        "transitions": [
+            t for t in workflow.transition_choices(request.user, ticket.status)
+            if not (t[0] == "resolved" and ticket.kind == "error")
+        ],
+        "triage_form": TriageForm(initial={
+            "urgency": ticket.urgency, "root_cause": ticket.root_cause_id, "effort_hours": effort_hours(ticket),
+        }),
+        "proposal": proposal,
+        "proposal_for": engineer,
+        "commit_form": CommitForm(initial={"planned_at": planned}),
+        "refuse_form": RefuseForm(),
+        "escalate_form": EscalateForm(),
+        "can_lead": can_lead(request.user),
+        "call_form": PhoneCallForm() if phone else None,
+        "resolve_form": ResolveForm(),
     }
     return render(request, "tickets/workspace/ticket.html", context, status=status)
 

@@ -12,7 +12,7 @@ from sla import services as sla_services
 from sla.models import BusinessCalendar, Edition, EntitlementRule, License, Tariff, TariffPrice, TariffUrgencyRule, WorkingInterval
 from sla.serials import make_serial
 from tickets import services
-from tickets.models import Ticket
+from tickets.models import EngineerSchedule, RootCause, Ticket
 
 PASSWORD = "demo12345"
 
@@ -52,6 +52,7 @@ class Command(BaseCommand):
                 )
             users[email] = user
         self._licenses()
+        self._workspace(users)
         if not Ticket.objects.exists():
             for email, kind, subject, body, integration in TICKETS:
                 services.ticket_create(
@@ -118,3 +119,11 @@ class Command(BaseCommand):
                     serial=serial, edition=Edition.objects.get(code=edition),
                     organisation=Organisation.objects.get(name=org_name), support_until=today + timedelta(days=365),
                 )
+
+    def _workspace(self, users):
+        for name in ("Configuration error", "Software defect", "Hosting or network", "Third-party integration",
+                     "User error or training", "Data import / template"):
+            RootCause.objects.get_or_create(name=name)
+        office = BusinessCalendar.objects.get(name="Moscow office, Mon–Fri 09:00–18:00")
+        for email in ("l1@helpdesk.example", "l2@helpdesk.example", "admin@helpdesk.example"):
+            EngineerSchedule.objects.get_or_create(engineer=users[email], defaults={"calendar": office})

@@ -1,0 +1,104 @@
+"""Forms of the engineer's workspace: queue filters, bulk actions and ticket actions."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.accounts.models import Organisation, User
+from sla.models import Tariff
+
+from .models import Kind, Level, PhoneCall, RootCause, Status, Urgency
+
+
+class QueueFilterForm(forms.Form):
+    VIEWS = [
+        ("", _("All")), ("mine", _("Mine")), ("unassigned", _("Unassigned")),
+        ("due_soon", _("Due soon")), ("my_level", _("My level")),
+    ]
+    SLA_STATES = [("", _("Any")), ("breached", _("Breached")), ("soon", _("Due within the hour")), ("ok", _("On track"))]
+    ORDER_CHOICES = [
+        ("due", _("Nearest deadline")), ("-created_at", _("Newest first")), ("created_at", _("Oldest first")),
+    ]
+
+    view = forms.ChoiceField(label=_("View"), required=False, choices=VIEWS)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("open", _("All open")), ("", _("All")), *Status.choices]
+    )
+    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *Kind.choices])
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any")), *Urgency.choices])
+    level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("Any")), *Level.choices])
+    sla = forms.ChoiceField(label=_("SLA"), required=False, choices=SLA_STATES)
+    tariff = forms.ModelChoiceField(label=_("Tariff"), required=False, queryset=Tariff.objects.all())
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), required=False, queryset=User.objects.filter(role="engineer", is_active=True)
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), required=False, queryset=Organisation.objects.all(), widget=forms.NumberInput,
+        help_text=_("Organisation number"),
+    )
+    order = forms.ChoiceField(label=_("Order"), required=False, choices=ORDER_CHOICES)
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("take", _("Take")), ("assign", _("Assign to")), ("status", _("Change status to"))]
+    tickets = forms.TypedMultipleChoiceField(coerce=int, choices=(), label=_("Tickets"))
+    action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
+    assignee = forms.ModelChoiceField(
+        label=_("Engineer"), required=False, queryset=User.objects.filter(role="engineer", is_active=True)
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Status.choices])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any number: the service checks each ticket; unknown ones are reported, not fatal.
+        self.fields["tickets"].valid_value = lambda value: True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "assign" and not data.get("assignee"):
+            self.add_error("assignee", _("Choose the engineer."))
+        if data.get("action") == "status" and not data.get("status"):
+            self.add_error("status", _("Choose the status."))
+        return data
+
+
+class TriageForm(forms.Form):
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    root_cause = forms.ModelChoiceField(
+        label=_("Root cause"), required=False, queryset=RootCause.objects.filter(is_active=True)
+    )
+    effort_hours = forms.DecimalField(
+        label=_("Estimated effort (hours)"), required=False, min_value=0, max_value=1000, decimal_places=2
+    )
+
+
+class CommitForm(forms.Form):
+    planned_at = forms.DateTimeField(
+        label=_("Planned completion"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason, for the customer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EscalateForm(forms.Form):
+    to_level = forms.ChoiceField(label=_("Move to level"), choices=Level.choices)
+    reason = forms.CharField(label=_("Why"), max_length=500)
+
+
+class PhoneCallForm(forms.ModelForm):
+    class Meta:
+        model = PhoneCall
+        fields = ["direction", "duration_minutes", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 2})}
+
+
+class ResolveForm(forms.Form):
+    summary = forms.CharField(label=_("What was fixed"), widget=forms.Textarea(attrs={"rows": 3}))
+    prevention = forms.CharField(
+        label=_("How to prevent it"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for system errors."),
+    )

@@ -1,0 +1,12 @@
+from .clocks import SlaTarget
+from .conversation import Attachment, Event, Message, attachment_path
+from .phone import CallbackRequest, PhoneCall
+from .triage import EngineerDayOff, EngineerSchedule, RootCause
+from .ticket import (
+    OPEN_STATUSES, REFERENCE_PREFIX, Channel, Kind, Level, Status, Ticket, Urgency, format_reference, parse_reference,
+)
+
+__all__ = [
+    "OPEN_STATUSES", "REFERENCE_PREFIX", "Attachment", "CallbackRequest", "Channel", "Event", "Kind", "Level",
+    "Message", "SlaTarget", "PhoneCall", "RootCause", "EngineerSchedule", "EngineerDayOff", "Status", "Ticket", "Urgency", "attachment_path", "format_reference", "parse_reference",
+]

@@ -1,0 +1,45 @@
+"""SLA clocks of a ticket (the arithmetic is in tickets.sla_clock and sla.businesstime)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sla.models import TargetKind
+
+from .ticket import Ticket
+
+class SlaTarget(models.Model):
+    """One SLA clock of a ticket: first response, planned-date commitment or resolution.
+
+    ``due_at`` is NULL while the ticket waits for the customer (the clock is paused).
+    ``warned_at`` and ``breached_at`` are set once, by a conditional UPDATE, so a warning
+    or breach is recorded exactly once even when two sweeps run at the same time.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_targets")
+    kind = models.CharField(_("target"), max_length=16, choices=TargetKind.choices)
+    minutes = models.PositiveIntegerField(_("business minutes"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        constraints = [models.UniqueConstraint(fields=["ticket", "kind"], name="one_target_per_kind")]
+        indexes = [
+            # The sweeps touch only running clocks: partial indexes stay small.
+            models.Index(
+                fields=["warn_at"], name="sla_warn_due_idx",
+                condition=models.Q(met_at__isnull=True, warned_at__isnull=True, warn_at__isnull=False),
+            ),
+            models.Index(
+                fields=["due_at"], name="sla_breach_due_idx",
+                condition=models.Q(met_at__isnull=True, breached_at__isnull=True, due_at__isnull=False),
+            ),
+        ]
+
+    @property
+    def is_running(self):
+        return self.met_at is None and self.due_at is not None

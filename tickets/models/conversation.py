@@ -1,0 +1,124 @@
+"""The conversation of a ticket: messages, attachments and the event log (the audit trail)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .ticket import Channel, Status, Ticket
+
+class Message(models.Model):
+    """One entry of the conversation: a public reply or an internal note."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public reply")
+        INTERNAL = "internal", _("Internal note")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    body = models.TextField(_("text"))
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_idx")]
+
+    @property
+    def is_internal(self):
+        return self.visibility == self.Visibility.INTERNAL
+
+    @property
+    def by_staff(self):
+        return self.author is not None and self.author.role == "engineer"
+
+
+def attachment_path(instance, filename):
+    # Server-made name: the customer's file name is kept only as data, never as a path.
+    now = timezone.now()
+    return f"attachments/{now:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="attachment_ticket_idx")]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Event(models.Model):
+    """The audit trail: every change to a ticket is a row (old, new, actor, time)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        STATUS = "status", _("status changed")
+        ASSIGNED = "assigned", _("assigned")
+        REPLIED = "replied", _("replied")
+        NOTE = "note", _("internal note added")
+        ATTACHED = "attached", _("files attached")
+        FIELD = "field", _("field changed")
+        SLA_WARNING = "sla_warning", _("SLA deadline near")
+        SLA_BREACH = "sla_breach", _("SLA deadline missed")
+        ESCALATED = "escalated", _("escalated")
+        CALLBACK = "callback", _("callback requested")
+        TRIAGED = "triaged", _("triaged")
+        COMMITTED = "committed", _("completion date committed")
+        REFUSED = "refused", _("refused with a reason")
+        CALL = "call", _("phone call logged")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    field = models.CharField(max_length=40, blank=True, default="")
+    old_value = models.CharField(max_length=200, blank=True, default="")
+    new_value = models.CharField(max_length=200, blank=True, default="")
+    # Internal events (notes) are never shown to customers.
+    is_internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_idx"),
+            models.Index(fields=["kind", "created_at"], name="event_kind_created_idx"),
+        ]
+
+    def _label(self, value):
+        if self.field == "status" and value in Status.values:
+            return Status(value).label
+        return value
+
+    @property
+    def old_display(self):
+        return self._label(self.old_value)
+
+    @property
+    def new_display(self):
+        return self._label(self.new_value)

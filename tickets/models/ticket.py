@@ -1,0 +1,173 @@
+"""The ticket and its vocabularies (status, type, urgency, channel, level)."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.accounts.models import Organisation
+from sla.models import License, Tariff
+
+REFERENCE_PREFIX = "HD"
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    WAITING = "waiting", _("Waiting for customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class Kind(models.TextChoices):
+    QUESTION = "question", _("Question about the system")
+    ERROR = "error", _("System error")
+    SUGGESTION = "suggestion", _("Suggestion")
+
+
+class Urgency(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical: work has stopped")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    API = "api", _("API")
+
+
+class Level(models.TextChoices):
+    L1 = "L1", "L1"
+    L2 = "L2", "L2"
+    L3 = "L3", "L3"
+
+
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
+
+
+class Ticket(models.Model):
+    # Drawn from a PostgreSQL sequence (see services.next_ticket_number): unique under
+    # concurrency and never reused, even when the transaction that drew it rolls back.
+    number = models.BigIntegerField(_("number"), unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.QUESTION)
+    is_integration = models.BooleanField(_("integration / template import"), default=False)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("description"))
+    reproduced_at = models.DateTimeField(_("problem reproduced at"), null=True, blank=True)
+    browser = models.CharField(_("browser and version"), max_length=120, blank=True, default="")
+    customer_urgency = models.CharField(
+        _("urgency (customer's view)"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    suspected_cause = models.TextField(_("suspected cause"), blank=True, default="")
+    # Set by the engineer at triage; the customer's view above is kept as they said it.
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
+    level = models.CharField(_("support level"), max_length=2, choices=Level.choices, default=Level.L1)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    language = models.CharField(_("language"), max_length=8, default="en")
+    # SLA: the tariff applied at filing, and a frozen copy of its targets and calendars,
+    # so later tariff edits never move this ticket's deadlines unless an admin asks.
+    tariff = models.ForeignKey(
+        Tariff, verbose_name=_("tariff"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    license = models.ForeignKey(
+        License, verbose_name=_("license"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    sla_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    # Triage (seed 001): the engineers' view of the problem and the plan.
+    root_cause = models.ForeignKey(
+        "tickets.RootCause", verbose_name=_("root cause"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    effort_minutes = models.PositiveIntegerField(_("estimated effort (minutes)"), null=True, blank=True)
+    planned_at = models.DateTimeField(_("planned completion"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True, default="")
+    # Resolution (seed 001): what was fixed and how to prevent it; both go to the customer.
+    resolution_summary = models.TextField(_("what was fixed"), blank=True, default="")
+    prevention = models.TextField(_("how to prevent it"), blank=True, default="")
+    # Business time from filing to the first public reply, stored once for reports.
+    first_response_business_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The nearest unmet deadline (NULL when none runs, e.g. while waiting for the customer).
+    next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True, db_index=True)
+    # Unguessable per-ticket secret (reply-address token for the email channel).
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    search = models.GeneratedField(
+        expression=SearchVector("subject", "body", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at"]
+        indexes = [
+            # Customer portal list: one organisation, newest first (optionally by status).
+            models.Index(fields=["organisation", "-created_at"], name="ticket_org_created_idx"),
+            models.Index(fields=["organisation", "status", "-created_at"], name="ticket_org_status_idx"),
+            # Engineer queue: by status (and type), newest or oldest first.
+            models.Index(fields=["status", "-created_at"], name="ticket_status_created_idx"),
+            models.Index(fields=["status", "kind", "-created_at"], name="ticket_status_kind_idx"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
+            models.Index(fields=["requester", "-created_at"], name="ticket_requester_idx"),
+            models.Index(fields=["-created_at"], name="ticket_created_idx"),
+            GinIndex(fields=["search"], name="ticket_search_gin"),
+            # Engineer queue sorted by nearest deadline within a status.
+            models.Index(fields=["status", "next_due_at"], name="ticket_status_due_idx"),
+            models.Index(fields=["level", "status", "next_due_at"], name="ticket_level_due_idx"),
+            models.Index(fields=["assignee", "status", "next_due_at"], name="ticket_assignee_due_idx"),
+            models.Index(fields=["organisation", "status", "next_due_at"], name="ticket_org_due_idx"),
+            models.Index(fields=["tariff", "status", "next_due_at"], name="ticket_tariff_due_idx"),
+            models.Index(fields=["urgency", "status", "next_due_at"], name="ticket_urgency_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self):
+        return format_reference(self.number)
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+
+def format_reference(number):
+    return f"{REFERENCE_PREFIX}-{number}"
+
+
+def parse_reference(text):
+    """'HD-10042', 'hd 10042', '#10042' or '10042' → 10042; anything else → None."""
+    cleaned = text.strip().upper().lstrip("#")
+    if cleaned.startswith(REFERENCE_PREFIX):
+        cleaned = cleaned[len(REFERENCE_PREFIX):].lstrip(" -")
+    return int(cleaned) if cleaned.isdigit() and len(cleaned) < 18 else None

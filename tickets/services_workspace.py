@@ -1,0 +1,198 @@
+"""Engineer-only actions on a ticket: triage, commitment or refusal, escalation, phone
+calls and resolution. The shared lifecycle (create, reply, transition, assign) is in
+``services.py``; both write events the same way."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from helpdesk.mail.services import email_enqueue
+
+from . import sla_clock
+from .models import Event, Kind, Level, PhoneCall, Status, Ticket
+from .services import _lock, _set_status
+
+LEVEL_ORDER = {Level.L1: 1, Level.L2: 2, Level.L3: 3}
+
+
+def _engineer_level(user):
+    return LEVEL_ORDER.get(user.support_level or "L1", 1)
+
+
+def can_lead(user):
+    """Leads (L3 engineers and admins) see reports and may send tickets back down."""
+    return user.is_engineer and (user.is_staff or user.support_level == Level.L3)
+
+
+def _require_engineer(user):
+    if not user.is_engineer:
+        raise PermissionDenied(_("Only engineers can do this."))
+
+
+def _tell_customer(ticket, template, **extra):
+    email_enqueue(
+        to=ticket.requester.email,
+        template=template,
+        context={"ticket": ticket, "user": ticket.requester, "url": reverse("tickets:detail", args=[ticket.number]), **extra},
+        language=ticket.requester.language or ticket.language,
+        topic=f"ticket:{ticket.number}",
+    )
+
+
+def _field_event(ticket, actor, field, old, new, now):
+    Event.objects.create(
+        ticket=ticket, actor=actor, kind=Event.Kind.FIELD, field=field,
+        old_value=str(old or "")[:200], new_value=str(new or "")[:200], is_internal=True, created_at=now,
+    )
+
+
+def ticket_triage(*, ticket, actor, urgency, root_cause=None, effort_minutes=None):
+    """Set urgency, root cause and effort; the SLA clocks follow a changed urgency."""
+    _require_engineer(actor)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        now = timezone.now()
+        changed_urgency = ticket.urgency != urgency
+        for field, new in (("urgency", urgency), ("root_cause", root_cause), ("effort_minutes", effort_minutes)):
+            old = getattr(ticket, field)
+            if old != new:
+                _field_event(ticket, actor, field, old, new, now)
+                setattr(ticket, field, new)
+        Event.objects.create(ticket=ticket, actor=actor, kind=Event.Kind.TRIAGED, is_internal=True, created_at=now)
+        ticket.updated_at = now
+        ticket.save()
+        if changed_urgency:
+            sla_clock.clock_recompute(ticket)
+    return ticket
+
+
+def ticket_commit(*, ticket, actor, planned_at):
+    """Commit to a completion date: the customer is told, and the commitment target is met."""
+    _require_engineer(actor)
+    now = timezone.now()
+    if planned_at <= now:
+        raise ValidationError(_("The planned completion must be in the future."))
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if ticket.status in (Status.RESOLVED, Status.CLOSED):
+            raise ValidationError(_("A resolved or closed ticket needs no completion date."))
+        ticket.planned_at = planned_at
+        ticket.refusal_reason = ""
+        if ticket.assignee_id is None:
+            ticket.assignee = actor
+        Event.objects.create(
+            ticket=ticket, actor=actor, kind=Event.Kind.COMMITTED, field="planned_at",
+            new_value=planned_at.isoformat(), created_at=now,
+        )
+        if ticket.status == Status.NEW:
+            _set_status(ticket, Status.OPEN, actor, now)
+        ticket.updated_at = now
+        ticket.save()
+        sla_clock.target_meet(ticket, "commitment", now)
+        _tell_customer(ticket, "tickets/email/commitment")
+    return ticket
+
+
+def ticket_refuse(*, ticket, actor, reason):
+    """A justified refusal also answers the commitment target (seed 001)."""
+    _require_engineer(actor)
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError(_("Explain the refusal to the customer in a sentence or two."))
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        now = timezone.now()
+        ticket.refusal_reason = reason
+        ticket.planned_at = None
+        Event.objects.create(ticket=ticket, actor=actor, kind=Event.Kind.REFUSED, created_at=now)
+        ticket.updated_at = now
+        ticket.save()
+        sla_clock.target_meet(ticket, "commitment", now)
+        _tell_customer(ticket, "tickets/email/refusal")
+    return ticket
+
+
+def ticket_escalate(*, ticket, actor, to_level, reason):
+    """Move a ticket between L1, L2 and L3 with a reason, recorded in the history.
+
+    Any engineer may raise a ticket at or above their own reach; sending one back down
+    is for leads (L3 or admins).
+    """
+    _require_engineer(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the ticket changes level."))
+    to_level = Level(to_level)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        current = Level(ticket.level)
+        if to_level == current:
+            raise ValidationError(_("The ticket is already at this level."))
+        down = LEVEL_ORDER[to_level] < LEVEL_ORDER[current]
+        if down and not can_lead(actor):
+            raise PermissionDenied(_("Only leads can send a ticket back to a lower level."))
+        if not down and _engineer_level(actor) < LEVEL_ORDER[current]:
+            raise PermissionDenied(_("This ticket is above your level."))
+        now = timezone.now()
+        Event.objects.create(
+            ticket=ticket, actor=actor, kind=Event.Kind.ESCALATED, field="level",
+            old_value=current, new_value=to_level, is_internal=True, created_at=now,
+        )
+        from .models import Message
+
+        Message.objects.create(
+            ticket=ticket, author=actor, visibility=Message.Visibility.INTERNAL, created_at=now,
+            body=_("Level %(old)s → %(new)s: %(reason)s") % {"old": current, "new": to_level, "reason": reason},
+        )
+        ticket.level = to_level
+        if not down:
+            ticket.assignee = None  # the higher level's queue picks it up
+        ticket.updated_at = now
+        ticket.save()
+    return ticket
+
+
+def phone_call_log(*, ticket, actor, direction, duration_minutes, summary, started_at=None, callback=None):
+    """Log a call; it answers the callback request it refers to."""
+    _require_engineer(actor)
+    if ticket.tariff is None or not ticket.tariff.allows_phone:
+        raise ValidationError(_("This ticket's tariff has no phone support."))
+    with transaction.atomic():
+        now = timezone.now()
+        call = PhoneCall.objects.create(
+            ticket=ticket, engineer=actor, direction=direction, duration_minutes=duration_minutes,
+            summary=summary, started_at=started_at or now, callback=callback,
+        )
+        if callback is not None:
+            type(callback).objects.filter(pk=callback.pk, handled_at__isnull=True).update(handled_at=now)
+        Event.objects.create(
+            ticket=ticket, actor=actor, kind=Event.Kind.CALL, new_value=f"{duration_minutes}", is_internal=True,
+            created_at=now,
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+    return call
+
+
+def ticket_resolve(*, ticket, actor, summary, prevention=""):
+    """Resolve with what was fixed and how to prevent it; both reach the customer.
+
+    For a system error both are required (seed 001); other types need the summary.
+    """
+    _require_engineer(actor)
+    summary, prevention = (summary or "").strip(), (prevention or "").strip()
+    errors = {}
+    if not summary:
+        errors["summary"] = _("Say what was done.")
+    if ticket.kind == Kind.ERROR and not prevention:
+        errors["prevention"] = _("For a system error, tell the customer how to prevent it.")
+    if errors:
+        raise ValidationError(errors)
+    from .services import ticket_transition
+
+    with transaction.atomic():
+        Ticket.objects.filter(pk=ticket.pk).update(resolution_summary=summary, prevention=prevention)
+        ticket.resolution_summary, ticket.prevention = summary, prevention
+        return ticket_transition(ticket=ticket, actor=actor, to_status=Status.RESOLVED)

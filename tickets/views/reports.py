@@ -1,0 +1,84 @@
+"""Reports for leads and admins: charts with the numbers beside them, and CSV exports."""
+
+import csv
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import reports
+from ..services_workspace import can_lead
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+EXPORTS = {
+    "first_response": lambda s, e: reports.first_response(s, e),
+    "sla": lambda s, e: reports.sla_compliance(s, e),
+    "backlog": lambda s, e: reports.backlog_by_age(),
+    "pareto": lambda s, e: reports.pareto(s, e, limit=100_000)[0],
+    "phone": lambda s, e: reports.phone_minutes(s, e),
+    "load": lambda s, e: reports.engineer_load(),
+}
+
+
+def _period(request):
+    form = PeriodForm(request.GET or None)
+    today = timezone.localdate()
+    start, end = today - timedelta(days=90), today
+    if form.is_valid():
+        start = form.cleaned_data["start"] or start
+        end = form.cleaned_data["end"] or end
+    tz = timezone.get_current_timezone()
+    return form, datetime.combine(start, time.min, tz), datetime.combine(end + timedelta(days=1), time.min, tz)
+
+
+def _csv(name, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    if rows:
+        writer.writerow(rows[0].keys())
+        for row in rows:
+            writer.writerow(row.values())
+    return response
+
+
+def _bars(rows, key):
+    """Add a 0–100 'bar' to each row, relative to the largest value, for the CSS charts."""
+    peak = max((float(r[key] or 0) for r in rows), default=0) or 1
+    for row in rows:
+        row["bar"] = round(100 * float(row[key] or 0) / peak)
+    return rows
+
+
+def reports_page(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not can_lead(request.user):
+        raise PermissionDenied
+    form, start, end = _period(request)
+    export = request.GET.get("export")
+    if export in EXPORTS:
+        return _csv(export, EXPORTS[export](start, end))
+    pareto_rows, pareto_summary = reports.pareto(start, end, limit=30)
+    context = {
+        "form": form,
+        "first_response": _bars(reports.first_response(start, end), "mean_minutes"),
+        "sla": _bars(reports.sla_compliance(start, end), "compliance"),
+        "backlog": _bars(reports.backlog_by_age(), "total"),
+        "pareto": _bars(pareto_rows, "tickets"),
+        "pareto_summary": pareto_summary,
+        "phone": _bars(reports.phone_minutes(start, end), "minutes"),
+        "load": _bars(reports.engineer_load(), "load_percent"),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "tickets/workspace/reports.html", context)
