@@ -19,6 +19,21 @@ import codecs
 import math
 import re
 
+def _known(charset):
+    """The codec name for a declared charset, or None when Python does not know it."""
+    if not charset:
+        return None
+    charset = str(charset).strip().strip('"').lower()
+    aliases = {"unknown-8bit": None, "x-unknown": None, "iso-2022-jp-ms": "iso-2022-jp"}
+    charset = aliases.get(charset, charset)
+    if charset is None:
+        return None
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        return None
+
+
 # Russian letter frequencies (per cent), for telling a right reading from a wrong one.
 _FREQUENCY = dict(zip(
     "оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё",
@@ -81,7 +96,7 @@ def decode_bytes(data, declared=None, *, header=False):
     if not data:
         return ""
     declared = _known(declared)
-    if declared == "ascii":
+    if declared == "ascii":  # "us-ascii" declared for 8-bit bytes is a lie; guess instead
         declared = None
     order = ["utf-8", declared] if header else [declared, "utf-8"]
     for charset in order:
