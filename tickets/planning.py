@@ -29,9 +29,15 @@ def committed_minutes(engineer, exclude_ticket=None):
     return qs.aggregate(total=Sum("effort_minutes"))["total"] or 0
 
 
-def _engineer_calendar(engineer, at):
+def _engineer_calendar(engineer, at, ticket=None):
+    """The engineer's own hours; without a schedule, the ticket's tariff hours."""
     schedule = EngineerSchedule.objects.filter(engineer=engineer).select_related("calendar").first()
-    calendar = schedule.calendar if schedule else BusinessCalendar.objects.filter(always_open=False).order_by("pk").first()
+    if schedule is not None:
+        calendar = schedule.calendar
+    elif ticket is not None and ticket.tariff_id:
+        calendar = ticket.tariff.calendar
+    else:
+        calendar = BusinessCalendar.objects.order_by("always_open", "pk").first()
     if calendar is None:
         return None, 100
     pure = calendar.as_calendar(at)
@@ -42,7 +48,7 @@ def _engineer_calendar(engineer, at):
 def propose_completion(*, engineer, effort_minutes, urgency, ticket=None, now=None):
     """The date the engineer can finish ``effort_minutes`` of work, or None if unknown."""
     now = now or timezone.now()
-    calendar, focus = _engineer_calendar(engineer, now)
+    calendar, focus = _engineer_calendar(engineer, now, ticket)
     if calendar is None or not effort_minutes:
         return None
     if urgency == "critical":
