@@ -2,7 +2,7 @@
 every second (SLA_SWEEP_SECONDS=1) and a real worker runs it against the test database.
 
 Time is controlled through the data, not the clock: the ticket's first-response target is
-set to warn 2 s and breach 6 s from now. The test then checks that the warning comes
+set to warn 2 s and breach 8 s from now. The test then checks that the warning comes
 first, that the breach escalates L1 → L2, that each is recorded exactly once (even after
 several more sweeps) and that exactly one warning and one breach email go out.
 """
@@ -134,13 +134,13 @@ def test_beat_and_worker_warn_then_breach_exactly_once(it_worker, beat, smtp_mes
     assert ticket.level == "L1"
     assert set(ticket.sla_targets.values_list("kind", flat=True)) == {"first_response", "commitment"}
 
-    # Control the time: only the first response runs, warning in 2 s, breach in 6 s.
+    # Control the time: only the first response runs, warning in 2 s, breach in 8 s.
     now = timezone.now()
     SlaTarget.objects.filter(ticket=ticket).exclude(kind="first_response").update(met_at=now)
     SlaTarget.objects.filter(ticket=ticket, kind="first_response").update(
-        warn_at=now + timedelta(seconds=2), due_at=now + timedelta(seconds=6)
+        warn_at=now + timedelta(seconds=2), due_at=now + timedelta(seconds=8)
     )
-    Ticket.objects.filter(pk=ticket.pk).update(next_due_at=now + timedelta(seconds=6))
+    Ticket.objects.filter(pk=ticket.pk).update(next_due_at=now + timedelta(seconds=8))
     target = SlaTarget.objects.get(ticket=ticket, kind="first_response")
 
     def refreshed():

@@ -209,3 +209,55 @@ def test_sweep_cost_does_not_grow_with_tickets_that_are_not_due(basic, customer_
 def test_no_tariff_configured_means_no_clocks(customer_a):
     ticket = _file(customer_a)
     assert not ticket.sla_targets.exists() and ticket.tariff is None
+
+
+def test_two_targets_breaching_together_escalate_once(basic, customer_a):
+    ticket = _file(customer_a)
+    assert sla_clock.sla_sweep(now=datetime(2026, 12, 1, tzinfo=MSK)) == (0, 2)
+    ticket.refresh_from_db()
+    assert ticket.level == "L2"
+    assert ticket.events.filter(kind=Event.Kind.ESCALATED).count() == 1
+    assert ticket.events.filter(kind=Event.Kind.SLA_BREACH).count() == 2
+
+
+def test_one_broken_target_does_not_block_the_rest(basic, customer_a, monkeypatch):
+    first, second = _file(customer_a), _file(customer_a)
+    original = sla_clock._notify_engineers
+
+    def flaky(ticket, template, target):
+        if ticket.pk == first.pk:
+            raise RuntimeError("template broke")
+        return original(ticket, template, target)
+
+    monkeypatch.setattr(sla_clock, "_notify_engineers", flaky)
+    assert sla_clock.sla_sweep(now=datetime(2026, 12, 1, tzinfo=MSK)) == (0, 4)
+    assert Event.objects.filter(ticket=second, kind=Event.Kind.SLA_BREACH).count() == 2
+    assert not SlaTarget.objects.filter(breached_at__isnull=True).exists()
+    assert sla_clock.sla_sweep(now=datetime(2026, 12, 1, tzinfo=MSK)) == (0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sweep_skips_a_ticket_an_engineer_is_working_on(basic, customer_a):
+    """Services lock the ticket first; the sweep skips it instead of deadlocking."""
+    ticket = _file(customer_a)
+    locked, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def engineer_busy():
+        from django.db import transaction
+
+        with transaction.atomic():
+            Ticket.objects.select_for_update().get(pk=ticket.pk)
+            locked.set()
+            release.wait(timeout=20)
+        connection.close()
+        done.set()
+
+    worker = threading.Thread(target=engineer_busy)
+    worker.start()
+    assert locked.wait(timeout=10)
+    try:
+        assert sla_clock.sla_sweep(now=datetime(2026, 12, 1, tzinfo=MSK)) == (0, 0)
+    finally:
+        release.set()
+        worker.join(timeout=20)
+    assert sla_clock.sla_sweep(now=datetime(2026, 12, 1, tzinfo=MSK)) == (0, 2)
