@@ -9,6 +9,17 @@ from sla.models import Tariff
 from .models import Kind, Level, PhoneCall, RootCause, Status, Urgency
 
 
+class EngineerChoiceField(forms.ModelChoiceField):
+    """Active engineers by name; loads two columns, not whole user rows."""
+
+    def __init__(self, **kwargs):
+        queryset = User.objects.filter(role="engineer", is_active=True).only("pk", "full_name").order_by("full_name")
+        super().__init__(queryset=queryset, **kwargs)
+
+    def label_from_instance(self, obj):
+        return obj.full_name
+
+
 class QueueFilterForm(forms.Form):
     VIEWS = [
         ("", _("All")), ("mine", _("Mine")), ("unassigned", _("Unassigned")),
@@ -28,10 +39,8 @@ class QueueFilterForm(forms.Form):
     urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any")), *Urgency.choices])
     level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("Any")), *Level.choices])
     sla = forms.ChoiceField(label=_("SLA"), required=False, choices=SLA_STATES)
-    tariff = forms.ModelChoiceField(label=_("Tariff"), required=False, queryset=Tariff.objects.all())
-    assignee = forms.ModelChoiceField(
-        label=_("Assignee"), required=False, queryset=User.objects.filter(role="engineer", is_active=True)
-    )
+    tariff = forms.ModelChoiceField(label=_("Tariff"), required=False, queryset=Tariff.objects.only("pk", "name"))
+    assignee = EngineerChoiceField(label=_("Assignee"), required=False)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), required=False, queryset=Organisation.objects.all(), widget=forms.NumberInput,
         help_text=_("Organisation number"),
@@ -43,9 +52,7 @@ class BulkForm(forms.Form):
     ACTIONS = [("take", _("Take")), ("assign", _("Assign to")), ("status", _("Change status to"))]
     tickets = forms.TypedMultipleChoiceField(coerce=int, choices=(), label=_("Tickets"))
     action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
-    assignee = forms.ModelChoiceField(
-        label=_("Engineer"), required=False, queryset=User.objects.filter(role="engineer", is_active=True)
-    )
+    assignee = EngineerChoiceField(label=_("Engineer"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Status.choices])
 
     def __init__(self, *args, **kwargs):

@@ -2,13 +2,36 @@
 
 from datetime import timedelta
 
+from django.core.paginator import Paginator
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils import timezone
 
 from .models import OPEN_STATUSES, Ticket
 from .selectors import ticket_search
 
 SOON = timedelta(hours=1)
+# Counting a large set is the costliest part of a queue page; nobody needs an exact
+# "128,734", so counts stop at these caps and the page says "1000+".
+VIEW_COUNT_CAP = 1000
+PAGE_COUNT_CAP = 10_000
+
+
+def capped_count(queryset, cap):
+    """COUNT over at most ``cap`` rows (a LIMIT inside the count): cost bounded by the cap."""
+    return queryset.order_by()[:cap].count()
+
+
+class CappedPaginator(Paginator):
+    """Pages over at most PAGE_COUNT_CAP rows; ``capped`` says the list goes on."""
+
+    @cached_property
+    def count(self):
+        return capped_count(self.object_list, PAGE_COUNT_CAP + 1) if hasattr(self.object_list, "query") else len(self.object_list)
+
+    @property
+    def capped(self):
+        return self.count > PAGE_COUNT_CAP
 
 
 def _view_filter(view, user, now):
@@ -29,7 +52,9 @@ def _sla_filter(state, now):
     if state == "soon":
         return Q(next_due_at__gt=now, next_due_at__lte=now + SOON)
     if state == "ok":
-        return Q(next_due_at__gt=now + SOON) | Q(next_due_at__isnull=True)
+        # No deadline within the hour. Tickets without a running clock (paused, or no
+        # tariff) sort last by the nulls-last order and are kept out of "on track".
+        return Q(next_due_at__gt=now + SOON)
     return Q()
 
 
@@ -52,16 +77,19 @@ def queue_tickets(user, filters, now=None):
         qs = qs.order_by(F("next_due_at").asc(nulls_last=True), "pk")
     else:
         qs = qs.order_by(order, "-pk" if order.startswith("-") else "pk")
-    return qs.select_related("organisation", "requester", "assignee", "tariff").defer(
-        "body", "suspected_cause", "resolution_summary", "prevention", "refusal_reason"
+    # Only what the rows show: the assignee's name, not their whole user record.
+    return qs.select_related("organisation", "assignee", "tariff").only(
+        "number", "subject", "kind", "urgency", "level", "status", "next_due_at", "created_at", "sla_snapshot",
+        "organisation__name", "assignee__full_name", "tariff__name",
     )
 
 
 def view_counts(user, now=None):
-    """Open tickets per saved view: four index-backed counts."""
+    """Open tickets per saved view: four index-backed counts, each capped at VIEW_COUNT_CAP."""
     now = now or timezone.now()
     open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
-    return {
-        view: open_tickets.filter(_view_filter(view, user, now)).count()
-        for view in ("mine", "unassigned", "due_soon", "my_level")
-    }
+    counts = {}
+    for view in ("mine", "unassigned", "due_soon", "my_level"):
+        n = capped_count(open_tickets.filter(_view_filter(view, user, now)), VIEW_COUNT_CAP + 1)
+        counts[view] = f"{VIEW_COUNT_CAP}+" if n > VIEW_COUNT_CAP else n
+    return counts

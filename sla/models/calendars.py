@@ -2,6 +2,7 @@
 
 import zoneinfo
 from datetime import date
+from functools import lru_cache
 
 import holidays as holidays_lib
 from django.core.exceptions import ValidationError
@@ -69,18 +70,24 @@ class BusinessCalendar(models.Model):
 
 
 def calendar_from_snapshot(snap):
-    """Rebuild the pure calendar from a snapshot stored on a ticket."""
-    from datetime import time
-
+    """Rebuild the pure calendar from a snapshot stored on a ticket (cached: a queue page
+    shows fifty tickets that mostly share one calendar)."""
     if snap.get("always_open"):
         return businesstime.Calendar.twenty_four_seven()
+    return _calendar(snap["tz"], tuple(tuple(i) for i in snap["intervals"]), tuple(snap["holidays"]))
+
+
+@lru_cache(maxsize=512)
+def _calendar(tz, intervals, holidays):
+    from datetime import time
+
     return businesstime.Calendar(
-        tz=snap["tz"],
+        tz=tz,
         intervals=tuple(
             businesstime.Interval(weekday=w, start=time.fromisoformat(s), end=time.fromisoformat(e))
-            for w, s, e in snap["intervals"]
+            for w, s, e in intervals
         ),
-        holidays=frozenset(date.fromisoformat(d) for d in snap["holidays"]),
+        holidays=frozenset(date.fromisoformat(d) for d in holidays),
     )
 
 

@@ -2,18 +2,20 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from knowledgebase.canned import canned_reply_for, canned_reply_render
+from knowledgebase.selectors import canned_replies_for
+
 from .. import selectors, services, workflow
 from ..forms import EngineerReplyForm, TransitionForm
 from ..forms_workspace import BulkForm, QueueFilterForm
 from ..models import Ticket
-from ..queue import queue_tickets, view_counts
+from ..queue import CappedPaginator, queue_tickets, view_counts
 from .access import engineer_required
 
 PAGE_SIZE = 50
@@ -27,7 +29,7 @@ def queue(request):
     if not request.GET:
         filters = {"status": "open"}
     tickets = queue_tickets(request.user, filters)
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form, "page": page, "counts": view_counts(request.user),
         "bulk_form": BulkForm(), "current_view": filters.get("view", ""),
@@ -68,7 +70,20 @@ def queue_bulk(request):
 @engineer_required
 def ticket_work(request, number):
     ticket = selectors.ticket_for(request.user, number)
-    return _render(request, ticket, EngineerReplyForm())
+    return _render(request, ticket, EngineerReplyForm(initial=_canned_reply_initial(request, ticket)))
+
+
+def _canned_reply_initial(request, ticket):
+    """?canned=<id> starts the reply with that canned reply, filled in for this ticket."""
+    reply = canned_reply_for(request.GET.get("canned", ""))
+    if reply is None:
+        return {}
+    context = {
+        "customer_name": ticket.requester.get_full_name() if ticket.requester_id else "",
+        "reference": ticket.reference,
+        "engineer_name": request.user.get_full_name(),
+    }
+    return {"body": canned_reply_render(reply, context)}
 
 
 def _render(request, ticket, reply_form, status=200):
@@ -108,6 +123,7 @@ def _render(request, ticket, reply_form, status=200):
         "can_lead": can_lead(request.user),
         "call_form": PhoneCallForm() if phone else None,
         "resolve_form": ResolveForm(),
+        "canned_replies": canned_replies_for(ticket.language),
     }
     return render(request, "tickets/workspace/ticket.html", context, status=status)
 
