@@ -40,5 +40,6 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": str(_("An API token made on the “API tokens” page (/api/tokens/).")),
+            # Schema text is for developers and stays English (api/README.md).
+            "description": "An API token made on the API tokens page, /api/tokens/.",
         }

@@ -29,7 +29,7 @@ class Ordering:
         if self.field == "pk":
             return ["-pk" if self.descending else "pk"]
         column = F(self.field)
-        column = column.desc() if self.descending else column.asc(nulls_last=self.nullable)
+        column = column.desc() if self.descending else column.asc(nulls_last=self.nullable or None)
         return [column, "-pk" if self.descending else "pk"]
 
 

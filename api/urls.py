@@ -4,7 +4,7 @@ has a row in api/tests/test_permission_matrix.py."""
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .views import me, queue, sla, tickets, tokens
+from .views import kb, me, queue, sla, tickets, tokens
 
 app_name = "api"
 
@@ -38,9 +38,12 @@ urlpatterns = [
         "tickets/<int:number>/attachments/<int:attachment_id>/",
         tickets.AttachmentDownloadView.as_view(), name="ticket-attachment",
     ),
+    path("kb/suggestions/", kb.SuggestionsView.as_view(), name="kb-suggestions"),
     # Engineers.
     path("tickets/<int:number>/assign/", queue.TicketAssignView.as_view(), name="ticket-assign"),
+    path("queue/", queue.QueueView.as_view(), name="queue"),
     path("tickets/<int:number>/urgency/", queue.TicketUrgencyView.as_view(), name="ticket-urgency"),
+    path("tickets/<int:number>/resolve/", queue.TicketResolveView.as_view(), name="ticket-resolve"),
     path("engineers/", queue.EngineerListView.as_view(), name="engineer-list"),
     # Admins.
     path("tariffs/", sla.TariffListView.as_view(), name="tariff-list"),

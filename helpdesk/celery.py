@@ -24,4 +24,8 @@ app.conf.beat_schedule = {
     # SLA warnings and breaches. Deadlines live in the database (indexed due times), so a
     # sweep every minute costs only the due rows; SLA_SWEEP_SECONDS shortens it in tests.
     "sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": settings.SLA_SWEEP_SECONDS},
+    # Inbound email: fetch the support mailboxes (IMAP/POP3) and turn messages into
+    # tickets and replies. Every minute by default (INBOUND_POLL_SECONDS): customers
+    # expect an answer within business hours, and an idle poll is one login per mailbox.
+    "poll-mailboxes": {"task": "inbound.tasks.poll_mailboxes", "schedule": settings.INBOUND_POLL_SECONDS},
 }

@@ -158,6 +158,18 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://" if DEBUG else "sm
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Helpdesk <support@helpdesk.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A stalled SMTP server must not hold a worker forever (seconds).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# Email channel (inbound/README.md). Ticket notifications carry Reply-To: this address
+# with the ticket's unguessable token; empty turns reply-by-email off.
+SUPPORT_REPLY_ADDRESS = env("SUPPORT_REPLY_ADDRESS", default="support+{token}@helpdesk.localhost")
+# Fernet key for mailbox passwords (Fernet.generate_key()); empty: derived from SECRET_KEY.
+MAILBOX_KEY = env("MAILBOX_KEY", default="")
+# How often beat polls the mailboxes, and the largest message imported (bigger ones are
+# recorded as rejected without their bytes).
+INBOUND_POLL_SECONDS = env.float("INBOUND_POLL_SECONDS", default=60.0)
+INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=40 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -210,7 +222,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"api_token": env("API_THROTTLE_RATE", default="1200/hour")},
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",

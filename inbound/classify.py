@@ -43,7 +43,10 @@ class Verdict:
 
 
 def _all(message, name):
-    return [str(v) for v in (message.get_all(name) or [])]
+    """Raw header values: never the parsed header objects, which raise on malformed
+    values (a forged From with an encoded CR/LF must not crash the classifier)."""
+    name = name.lower()
+    return [str(v) for k, v in message.raw_items() if k.lower() == name]
 
 
 def _report_type(message):

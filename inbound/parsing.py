@@ -285,5 +285,5 @@ def parse(raw):
         verdict=classify(message, address, subject),
         was_html=was_html,
         language=header_text(message, "Content-Language")[:8].lower(),
-        authentication_results=[str(v) for v in (message.get_all("Authentication-Results") or [])],
+        authentication_results=[str(v) for k, v in message.raw_items() if k.lower() == "authentication-results"],
     )

@@ -66,6 +66,27 @@ def _portal_url(ticket):
     return reverse("tickets:detail", args=[ticket.number])
 
 
+def ticket_reply_address(ticket):
+    """The ticket's own reply address (``SUPPORT_REPLY_ADDRESS`` with the unguessable
+    token, e.g. ``support+<token>@example.com``); '' when the email channel is off."""
+    template = getattr(settings, "SUPPORT_REPLY_ADDRESS", "")
+    return template.format(token=ticket.token.hex) if template else ""
+
+
+def ticket_email_headers(ticket):
+    """Headers for every notification about a ticket: replies go to its own address,
+    which is how inbound email finds the ticket (inbound/README.md)."""
+    address = ticket_reply_address(ticket)
+    return {"Reply-To": address} if address else {}
+
+
+def _engineer_recipient(ticket):
+    """(address, language) for engineer notifications: the assignee or the queue."""
+    if ticket.assignee_id:
+        return ticket.assignee.email, ticket.assignee.language or settings.LANGUAGE_CODE
+    return settings.SUPPORT_QUEUE_EMAIL, settings.LANGUAGE_CODE
+
+
 def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None):
     """A customer files a ticket for their organisation.
 
@@ -97,9 +118,11 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         email_enqueue(
             to=requester.email,
             template="tickets/email/created",
-            context={"ticket": ticket, "user": requester, "url": _portal_url(ticket)},
+            context={"ticket": ticket, "user": requester, "url": _portal_url(ticket),
+                     "reply_by_email": bool(ticket_reply_address(ticket))},
             language=requester.language or language,
             topic=f"ticket:{ticket.number}",
+            headers=ticket_email_headers(ticket),
         )
     return ticket
 
@@ -145,13 +168,17 @@ def ticket_transition(*, ticket, actor, to_status):
         _set_status(ticket, to_status, actor, now)
         ticket.updated_at = now
         ticket.save()
-        if actor.is_engineer and to_status in (Status.WAITING, Status.RESOLVED, Status.CLOSED):
+        # "Waiting for you" always goes out (the customer must act); resolved and closed
+        # are optional notifications the customer may switch off.
+        wanted = to_status == Status.WAITING or ticket.requester.wants_notification("status_changes")
+        if actor.is_engineer and to_status in (Status.WAITING, Status.RESOLVED, Status.CLOSED) and wanted:
             email_enqueue(
                 to=ticket.requester.email,
                 template="tickets/email/status",
                 context={"ticket": ticket, "user": ticket.requester, "url": _portal_url(ticket)},
                 language=ticket.requester.language or ticket.language,
                 topic=f"ticket:{ticket.number}",
+                headers=ticket_email_headers(ticket),
             )
     return ticket
 
@@ -162,7 +189,8 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
     A customer's reply to a ticket waiting for them, or already resolved, reopens it;
     a closed ticket must be reopened first. An engineer's first public reply is the
     ticket's first response and opens a new ticket. Internal notes are for engineers
-    only and never reach the customer.
+    only and never reach the customer. The customer hears of an engineer's public reply;
+    the assignee (or the queue) hears of a customer's.
     """
     if internal and not author.is_engineer:
         raise PermissionDenied(_("Only engineers can add internal notes."))
@@ -196,16 +224,49 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
                     context={"ticket": ticket, "message": message, "user": ticket.requester, "url": _portal_url(ticket)},
                     language=ticket.requester.language or ticket.language,
                     topic=f"ticket:{ticket.number}",
+                    headers=ticket_email_headers(ticket),
                 )
-            elif ticket.status in (Status.WAITING, Status.RESOLVED):
-                _set_status(ticket, Status.OPEN, author, now)
+            else:
+                if ticket.status in (Status.WAITING, Status.RESOLVED):
+                    _set_status(ticket, Status.OPEN, author, now)
+                _notify_customer_replied(ticket, message)
         ticket.updated_at = now
         ticket.save()
     return message
 
 
+def _notify_customer_replied(ticket, message):
+    """Engineers hear of a customer's reply: the assignee (unless they switched it off),
+    or the queue address while nobody has the ticket."""
+    if ticket.assignee_id and not ticket.assignee.wants_notification("customer_replied"):
+        return
+    recipient, language = _engineer_recipient(ticket)
+    email_enqueue(
+        to=recipient,
+        template="tickets/email/customer_replied",
+        context={"ticket": ticket, "message": message, "url": reverse("tickets:work", args=[ticket.number])},
+        language=language,
+        topic=f"ticket:{ticket.number}",
+        headers=ticket_email_headers(ticket),
+    )
+
+
+def ticket_note_system(*, ticket, body):
+    """An internal note written by the system, not a person (e.g. attachments refused
+    on an emailed message). Engineers see it; customers never do, and nobody is emailed."""
+    with transaction.atomic():
+        now = timezone.now()
+        message = Message.objects.create(
+            ticket=ticket, author=None, body=body, visibility=Message.Visibility.INTERNAL,
+            channel=Channel.EMAIL, created_at=now,
+        )
+        Event.objects.create(ticket=ticket, actor=None, kind=Event.Kind.NOTE, is_internal=True, created_at=now)
+    return message
+
+
 def ticket_assign(*, ticket, actor, assignee):
-    """Engineers take a ticket or hand it to another engineer; a new ticket becomes open."""
+    """Engineers take a ticket or hand it to another engineer; a new ticket becomes open.
+    An engineer given a ticket by someone else is emailed (an optional notification)."""
     if not actor.is_engineer or (assignee is not None and not assignee.is_engineer):
         raise PermissionDenied(_("Only engineers can be assigned to tickets."))
     with transaction.atomic():
@@ -223,6 +284,16 @@ def ticket_assign(*, ticket, actor, assignee):
             _set_status(ticket, Status.OPEN, actor, now)
         ticket.updated_at = now
         ticket.save()
+        if assignee is not None and assignee.pk != actor.pk and assignee.wants_notification("assigned_to_me"):
+            email_enqueue(
+                to=assignee.email,
+                template="tickets/email/assigned",
+                context={"ticket": ticket, "actor": actor, "user": assignee,
+                         "url": reverse("tickets:work", args=[ticket.number])},
+                language=assignee.language or settings.LANGUAGE_CODE,
+                topic=f"ticket:{ticket.number}",
+                headers=ticket_email_headers(ticket),
+            )
     return ticket
 
 

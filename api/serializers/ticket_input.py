@@ -9,7 +9,7 @@ from helpdesk.accounts.models import User
 from sla.selectors import licenses_of
 from sla.serials import validate_serial
 from tickets.attachments import check_uploads
-from tickets.models import Kind, Status, Urgency
+from tickets.models import Kind, Level, Status, Urgency
 from tickets.selectors import organisations_filing_for
 
 from .fields import Files, Text
@@ -105,6 +105,14 @@ class AssignSerializer(serializers.Serializer):
         return engineer
 
 
+class ResolveSerializer(serializers.Serializer):
+    summary = Text(max_length=20_000, allow_blank=True, help_text="What was fixed (required).")
+    prevention = Text(
+        max_length=20_000, allow_blank=True, required=False, default="",
+        help_text="How to prevent it (required for system errors).",
+    )
+
+
 class UrgencySerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(choices=Urgency.choices)
 
@@ -124,3 +132,25 @@ class TicketFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True)
     q = Text(max_length=200, required=False, allow_blank=True, help_text="A reference (HD-10042) or words.")
     order = serializers.ChoiceField(choices=ORDERS, required=False, default="-created_at")
+
+
+class QueueFilterSerializer(serializers.Serializer):
+    """The queue page's filters (tickets.forms_workspace.QueueFilterForm), same defaults."""
+
+    VIEWS = [("mine", "Assigned to me"), ("unassigned", "Unassigned"), ("due_soon", "Due within the hour"),
+             ("my_level", "At my support level")]
+    SLA_STATES = [("breached", "Deadline passed"), ("soon", "Due within the hour"), ("ok", "On track")]
+    view = serializers.ChoiceField(choices=VIEWS, required=False, allow_blank=True)
+    status = serializers.ChoiceField(
+        choices=[("open", "Any open status (new, open, waiting)"), *(c for c in Status.choices if c[0] != Status.OPEN)],
+        required=False, allow_blank=True, default="open", help_text="Default `open`; empty for every status.",
+    )
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, allow_blank=True)
+    level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
+    sla = serializers.ChoiceField(choices=SLA_STATES, required=False, allow_blank=True)
+    tariff = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="Tariff id.")
+    assignee = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="Engineer id.")
+    organisation = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="Organisation id.")
+    q = Text(max_length=200, required=False, allow_blank=True, help_text="A reference (HD-10042) or words.")
+    order = serializers.ChoiceField(choices=TicketFilterSerializer.ORDERS, required=False, default="due")

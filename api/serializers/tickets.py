@@ -10,7 +10,7 @@ from tickets.models import SlaTarget as _SlaTarget
 
 from .common import OrganisationRefSerializer, TariffRefSerializer, UserRefSerializer
 
-ENGINEER_ONLY = ("urgency", "level")
+ENGINEER_ONLY = ("urgency", "level", "root_cause", "effort_minutes")
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -97,6 +97,14 @@ class TicketDetailSerializer(TicketSerializer):
     browser = serializers.CharField()
     suspected_cause = serializers.CharField()
     license = serializers.CharField(source="license.serial", allow_null=True, default=None)
+    root_cause = serializers.CharField(
+        source="root_cause.name", allow_null=True, default=None, help_text="Triage. Engineers only (null for customers).",
+    )
+    effort_minutes = serializers.IntegerField(allow_null=True, help_text="Estimated effort. Engineers only.")
+    planned_at = serializers.DateTimeField(allow_null=True, help_text="The completion date support committed to.")
+    refusal_reason = serializers.CharField(help_text="Why support cannot do it (empty unless refused).")
+    resolution_summary = serializers.CharField(help_text="What was fixed.")
+    prevention = serializers.CharField(help_text="How to prevent it.")
     first_response_at = serializers.DateTimeField(allow_null=True)
     resolved_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)

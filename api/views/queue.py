@@ -1,4 +1,5 @@
-"""The engineer's side: assign (take or hand over), set urgency, list engineers."""
+"""The engineer's side: the queue, assign (take or hand over), set urgency, resolve,
+list engineers."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -6,14 +7,44 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from helpdesk.accounts.models import User
-from tickets import selectors, services
+from tickets import selectors, services, services_workspace
+from tickets.queue import queue_tickets
 
 from ..pagination import BY_PK, KeysetPagination
 from ..permissions import IsEngineer
-from ..serializers.ticket_input import AssignSerializer, UrgencySerializer
-from ..serializers.tickets import TicketDetailSerializer
+from ..serializers.ticket_input import AssignSerializer, QueueFilterSerializer, ResolveSerializer, UrgencySerializer
+from ..serializers.tickets import TicketDetailSerializer, TicketSerializer
 from ..serializers.users import EngineerSerializer
 from ._common import detail_response_data
+from .tickets import ORDERINGS
+
+
+class QueueView(generics.ListAPIView):
+    """The queue page as data: the same selector, filters and defaults."""
+
+    permission_classes = [IsEngineer]
+    serializer_class = TicketSerializer
+    pagination_class = KeysetPagination
+
+    def _filters(self):
+        if not hasattr(self, "_filter_data"):
+            filters = QueueFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            self._filter_data = filters.validated_data
+        return self._filter_data
+
+    def get_ordering(self):
+        return ORDERINGS[self._filters()["order"]]
+
+    def get_queryset(self):
+        return queue_tickets(self.request.user, self._filters())
+
+    @extend_schema(
+        operation_id="queue_list", parameters=[QueueFilterSerializer], summary="The engineers' queue",
+        description="Open tickets, nearest SLA deadline first, unless the filters say otherwise.",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class TicketAssignView(APIView):
@@ -45,6 +76,22 @@ class TicketUrgencyView(APIView):
         serializer = UrgencySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.ticket_set_urgency(ticket=ticket, actor=request.user, urgency=serializer.validated_data["urgency"])
+        return Response(detail_response_data(request, selectors.ticket_for(request.user, number)))
+
+
+class TicketResolveView(APIView):
+    permission_classes = [IsEngineer]
+
+    @extend_schema(
+        operation_id="tickets_resolve", summary="Resolve, saying what was fixed and how to prevent it",
+        description="Both reach the customer; for a system error both are required.",
+        request=ResolveSerializer, responses=TicketDetailSerializer,
+    )
+    def post(self, request, number):
+        ticket = selectors.ticket_for(request.user, number)
+        serializer = ResolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services_workspace.ticket_resolve(ticket=ticket, actor=request.user, **serializer.validated_data)
         return Response(detail_response_data(request, selectors.ticket_for(request.user, number)))
 
 

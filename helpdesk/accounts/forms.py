@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.mail.services import email_enqueue
 
-from .models import User
+from .models import OPTIONAL_NOTIFICATIONS, User
 
 
 class SignupForm(forms.Form):
@@ -61,7 +61,28 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
 
 class ProfileForm(forms.ModelForm):
+    """Name, language, time zone, and the optional notifications of the user's audience
+    (one checkbox each, ``notify_<key>``); required notifications have no switch."""
+
     class Meta:
         model = User
         fields = ["full_name", "language", "time_zone"]
         widgets = {"language": forms.Select(choices=[("", _("Browser's choice")), *settings.LANGUAGES])}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        audience = "engineer" if self.instance.role == User.Role.ENGINEER else "customer"
+        self.notification_keys = [k for k, (_label, who) in OPTIONAL_NOTIFICATIONS.items() if who == audience]
+        for key in self.notification_keys:
+            self.fields[f"notify_{key}"] = forms.BooleanField(
+                label=OPTIONAL_NOTIFICATIONS[key][0],
+                required=False,
+                initial=self.instance.wants_notification(key),
+            )
+
+    def save(self, commit=True):
+        prefs = dict(self.instance.notification_prefs or {})
+        for key in self.notification_keys:
+            prefs[key] = bool(self.cleaned_data.get(f"notify_{key}"))
+        self.instance.notification_prefs = prefs
+        return super().save(commit=commit)

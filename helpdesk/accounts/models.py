@@ -50,6 +50,16 @@ class Organisation(models.Model):
         return self.name
 
 
+# Optional notifications a user may switch off in their settings: key → (label, audience).
+# Everything else is required and always sent: the confirmation of a new request, each
+# public reply from support, "waiting for you", commitments, SLA alerts to engineers.
+OPTIONAL_NOTIFICATIONS = {
+    "status_changes": (_("When my request is resolved or closed"), "customer"),
+    "assigned_to_me": (_("When a ticket is assigned to me"), "engineer"),
+    "customer_replied": (_("When a customer replies on my tickets"), "engineer"),
+}
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -115,6 +125,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("admin access"), default=False, help_text=_("May log in to the admin site.")
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # {"status_changes": false, ...}: only optional notifications (OPTIONAL_NOTIFICATIONS)
+    # are read from here; a missing key means on.
+    notification_prefs = models.JSONField(_("notification settings"), default=dict, blank=True)
 
     objects = UserManager()
 
@@ -147,6 +160,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def wants_notification(self, key):
+        """False only for an optional notification the user switched off."""
+        if key not in OPTIONAL_NOTIFICATIONS:
+            return True
+        return bool((self.notification_prefs or {}).get(key, True))
 
     @property
     def is_engineer(self):

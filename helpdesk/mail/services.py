@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -14,8 +14,6 @@ from .models import OutboundEmail
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-# A row stuck in "sending" longer than this belongs to a worker that died mid-send.
-SENDING_LEASE = timedelta(minutes=5)
 
 
 def _clean_header(value):
@@ -55,25 +53,63 @@ def _publish(email_id):
         log.warning("could not publish outbox email %s; the sweep will send it", email_id)
 
 
-def email_deliver(email_id):
-    """Send one outbox row exactly once.
+# Advisory-lock ids of outbox rows: (namespace, row id). Held by the sending worker's
+# database session for the whole SMTP exchange; PostgreSQL drops it the moment that
+# session ends, which is how a dead sender is told from a slow one.
+LOCK_NAMESPACE = 0x6F7574  # "out"
 
-    The row is claimed under a row lock (pending → sending); a second worker running the
-    same id finds it claimed or sent and does nothing. A row left in "sending" by a dead
-    worker is retried after SENDING_LEASE with the same Message-ID, so the receiving
-    server can recognise a duplicate.
+
+def _try_lock(email_id):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, email_id % 2**31])
+        return cursor.fetchone()[0]
+
+
+def _unlock(email_id):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, email_id % 2**31])
+
+
+def email_deliver(email_id):
+    """Send one outbox row; at most one SMTP transaction per row at any moment.
+
+    The sender holds a PostgreSQL advisory lock on the row for the whole SMTP exchange.
+    A second worker (the published task redelivered, the sweep) cannot take it and does
+    nothing. If the sender dies (SIGKILL, lost host), its database session ends and the
+    lock goes with it: the next sweep finds the row still "sending", unlocked, and sends
+    it again at once, with the same Message-ID, rather than after a lease.
+
+    The listener therefore gets exactly one message per row, except when the sender
+    dies in the instant between the server's "250 OK" and our commit of "sent": then
+    the message goes out twice, with the same Message-ID, which receiving clients
+    treat as one message. (No SMTP client can close that window: the server's
+    acceptance and our record of it are two systems.)
     """
+    if not _try_lock(email_id):
+        return False  # another live worker is sending it right now
+    try:
+        return _deliver_locked(email_id)
+    finally:
+        _unlock(email_id)
+
+
+def _deliver_locked(email_id):
     now = timezone.now()
     with transaction.atomic():
-        email = OutboundEmail.objects.select_for_update(skip_locked=True).filter(pk=email_id).first()
+        email = OutboundEmail.objects.select_for_update().filter(pk=email_id).first()
         if email is None or email.state in (OutboundEmail.State.SENT, OutboundEmail.State.FAILED):
             return False
-        if email.state == OutboundEmail.State.SENDING and email.next_attempt_at > now:
-            return False
+        if email.state == OutboundEmail.State.PENDING and email.next_attempt_at > now:
+            return False  # backing off after a failure
+        if email.state == OutboundEmail.State.SENDING:
+            # We hold the lock, so its last sender is gone: the outcome of that attempt
+            # is unknown. Send again (same Message-ID) and say so for admins.
+            email.last_error = "previous attempt interrupted (worker died mid-send)"
         email.state = OutboundEmail.State.SENDING
         email.attempts += 1
-        email.next_attempt_at = now + SENDING_LEASE
-        email.save(update_fields=["state", "attempts", "next_attempt_at"])
+        # Due at once for the sweep: a live sender is recognised by its lock, not a lease.
+        email.next_attempt_at = now
+        email.save(update_fields=["state", "attempts", "next_attempt_at", "last_error"])
     try:
         _send(email)
     except Exception as exc:  # noqa: BLE001 - SMTP can fail in many ways; all are retried
