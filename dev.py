@@ -357,9 +357,24 @@ def ensure_browser():
         say(f"{CHROMIUM} is not installed, so the browser tests will be skipped.")
 
 
+DOVECOT = Path("/usr/sbin/dovecot")
+
+
+def ensure_dovecot():
+    """The IMAP/POP3 tests run Debian's dovecot as a private instance (scripts/dovecot/)."""
+    if DOVECOT.exists():
+        return
+    say("installing dovecot for the inbound email tests (log in var/log/dovecot-install.log)…")
+    with open(LOG / "dovecot-install.log", "w") as log:
+        subprocess.run(["sh", str(ROOT / "scripts" / "dovecot" / "install.sh")], stdout=log, stderr=subprocess.STDOUT)
+    if not DOVECOT.exists():
+        say(f"{DOVECOT} is not installed, so the IMAP/POP3 tests will be skipped.")
+
+
 def cmd_test(services, pytest_args):
     """The whole suite against real PostgreSQL and Redis; the exit code is pytest's."""
     ensure_browser()
+    ensure_dovecot()
     services.start()
     os.environ["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings_test"
     signal.signal(signal.SIGINT, lambda *_: None)  # pytest handles Ctrl-C itself and reports

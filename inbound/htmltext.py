@@ -22,7 +22,7 @@ _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 
 def _link(match):
     text, url = match.group(1).strip(), match.group(2)
-    bare = url[len("mailto:"):] if url.startswith("mailto:") else url
+    bare = url.removeprefix("mailto:")
     if not text or text == url or text == bare or url.startswith("mailto:"):
         return text or bare
     return f"{text} ({url})"

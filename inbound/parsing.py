@@ -97,7 +97,7 @@ def _decode_words(text, declared):
         return text
     try:
         parts = decode_header(text)
-    except Exception:  # noqa: BLE001 - a broken encoded word: keep the text as it is
+    except Exception:
         return text
     out = []
     for chunk, charset in parts:
@@ -184,7 +184,7 @@ class _Walker:
             inner = inner[0] if isinstance(inner, list) and inner else inner
             try:
                 data = inner.as_bytes(policy=email.policy.compat32) if inner is not None else b""
-            except Exception:  # noqa: BLE001 - a broken embedded message is kept as far as it goes
+            except Exception:
                 data = str(inner).encode("utf-8", "surrogateescape")
             subject = header_text(inner, "Subject", self.declared) if inner is not None else ""
             name = _filename(part, self.declared) or f"{(subject or 'message')[:80]}.eml"
@@ -249,7 +249,7 @@ def parse(raw):
     raw = strip_mbox_line(raw)
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
-    except Exception as exc:  # noqa: BLE001 - the parser itself gave up
+    except Exception as exc:
         raise ParseError(f"unparseable: {exc!r}") from exc
     if not message.keys():
         raise ParseError("no headers")
@@ -263,7 +263,7 @@ def parse(raw):
     walker = _Walker(declared)
     try:
         walker.walk(message)
-    except Exception as exc:  # noqa: BLE001 - a MIME tree too broken to walk
+    except Exception as exc:
         raise ParseError(f"broken MIME structure: {exc!r}") from exc
     text, was_html = walker.text()
     recipients = []

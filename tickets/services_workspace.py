@@ -13,7 +13,7 @@ from helpdesk.mail.services import email_enqueue
 
 from . import sla_clock
 from .models import Event, Kind, Level, PhoneCall, Status, Ticket
-from .services import _lock, _set_status
+from .services import _lock, _set_status, ticket_email_headers
 
 LEVEL_ORDER = {Level.L1: 1, Level.L2: 2, Level.L3: 3}
 
@@ -39,6 +39,7 @@ def _tell_customer(ticket, template, **extra):
         context={"ticket": ticket, "user": ticket.requester, "url": reverse("tickets:detail", args=[ticket.number]), **extra},
         language=ticket.requester.language or ticket.language,
         topic=f"ticket:{ticket.number}",
+        headers=ticket_email_headers(ticket),
     )
 
 

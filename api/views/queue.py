@@ -16,7 +16,7 @@ from ..serializers.ticket_input import AssignSerializer, QueueFilterSerializer, 
 from ..serializers.tickets import TicketDetailSerializer, TicketSerializer
 from ..serializers.users import EngineerSerializer
 from ._common import detail_response_data
-from .tickets import ORDERINGS
+from .tickets import ORDERINGS, list_rows
 
 
 class QueueView(generics.ListAPIView):
@@ -37,7 +37,7 @@ class QueueView(generics.ListAPIView):
         return ORDERINGS[self._filters()["order"]]
 
     def get_queryset(self):
-        return queue_tickets(self.request.user, self._filters())
+        return list_rows(queue_tickets(self.request.user, self._filters()))
 
     @extend_schema(
         operation_id="queue_list", parameters=[QueueFilterSerializer], summary="The engineers' queue",

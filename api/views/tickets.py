@@ -20,6 +20,20 @@ from ..serializers.ticket_input import ReplySerializer, TicketCreateSerializer, 
 from ..serializers.tickets import MessageSerializer, TicketDetailSerializer, TicketSerializer
 from ._common import detail_response_data
 
+# The columns a list row shows (TicketSerializer), and the rows' related objects in the
+# same query: lists cost the same whatever their length.
+ROW_RELATED = ("organisation", "requester", "assignee", "tariff")
+ROW_FIELDS = (
+    "number", "subject", "kind", "status", "customer_urgency", "urgency", "level", "channel",
+    "next_due_at", "created_at", "updated_at", "organisation__name", "requester__full_name",
+    "assignee__full_name", "tariff__code", "tariff__name",
+)
+
+
+def list_rows(queryset):
+    return queryset.select_related(*ROW_RELATED).only(*ROW_FIELDS)
+
+
 ORDERINGS = {
     "-created_at": Ordering("created_at", descending=True),
     "created_at": Ordering("created_at"),
@@ -48,9 +62,9 @@ class TicketListView(generics.ListAPIView):
 
     def get_queryset(self):
         f = self._filters()
-        return selectors.ticket_list(
+        return list_rows(selectors.ticket_list(
             self.request.user, status=f.get("status", ""), kind=f.get("kind", ""), query=f.get("q", ""),
-        ).select_related("tariff")
+        ))
 
     @extend_schema(
         operation_id="tickets_list", parameters=[TicketFilterSerializer],

@@ -1,0 +1,58 @@
+"""Fixtures for inbound tests: a mailbox and a way to deliver raw bytes to it."""
+
+import email.policy
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import pytest
+
+from inbound import services
+from inbound.models import Mailbox
+
+
+@pytest.fixture
+def mailbox(db):
+    return Mailbox.objects.create(
+        name="support", address="support@helpdesk.localhost", host="127.0.0.1", username="support",
+        password_env="INBOUND_TEST_PASSWORD", unknown_senders=Mailbox.UnknownSenders.INSTRUCTIONS,
+    )
+
+
+@pytest.fixture
+def contact_mailbox(mailbox):
+    mailbox.unknown_senders = Mailbox.UnknownSenders.CONTACT
+    mailbox.save()
+    return mailbox
+
+
+@pytest.fixture
+def deliver(mailbox):
+    """deliver(raw_bytes, box=mailbox) → the processed InboundMessage row."""
+
+    def _deliver(raw, box=None):
+        row, _created = services.inbound_store(box or mailbox, raw)
+        services.inbound_process(row.pk)
+        row.refresh_from_db()
+        return row
+
+    return _deliver
+
+
+def build_mail(*, sender, to="support@helpdesk.localhost", subject="Export fails", body="Error 500 on export.",
+               name="", files=(), headers=None, html=None, message_id=True):
+    """Raw bytes of a mail as a client would send it."""
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = f"{name} <{sender}>" if name else sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    if message_id:
+        msg["Message-ID"] = make_msgid(domain="client.example")
+    for key, value in (headers or {}).items():
+        msg[key] = value
+    msg.set_content(body)
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
+    for filename, data, ctype in files:
+        maintype, subtype = ctype.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return msg.as_bytes()

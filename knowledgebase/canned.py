@@ -1,0 +1,31 @@
+"""Canned replies filled in for one ticket. Knows nothing of tickets: the caller passes
+a plain context, e.g. {"customer_name": …, "reference": …, "engineer_name": …}."""
+
+import re
+
+from django.conf import settings
+
+from .models import CannedReply
+
+PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+
+
+def article_links(reply):
+    base = getattr(settings, "SITE_URL", "").rstrip("/")
+    return "\n".join(f"- {a.title}: {base}{a.get_absolute_url()}" for a in reply.articles.public())
+
+
+def canned_reply_render(reply, context):
+    """The reply's text with placeholders filled; unknown placeholders stay as typed.
+    Linked articles go where {articles} is, or at the end."""
+    values = {key: str(value) for key, value in (context or {}).items() if value is not None}
+    links = article_links(reply)
+    values["articles"] = links
+    text = PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), reply.body)
+    if links and "{articles}" not in reply.body:
+        text = f"{text.rstrip()}\n\n{links}"
+    return text
+
+
+def canned_reply_for(pk):
+    return CannedReply.objects.filter(pk=pk, is_active=True).first() if str(pk).isdigit() else None

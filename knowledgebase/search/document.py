@@ -1,0 +1,29 @@
+"""The search document of an article: a tsvector literal built here, in Python, from the
+same analysis the queries get (PostgreSQL's own configurations are not used, so the
+index is identical on every PostgreSQL and Polish is stemmed too)."""
+
+from collections import defaultdict
+
+from .text import terms
+
+MAX_POSITION = 16383  # PostgreSQL's limit for a tsvector position
+MAX_POSITIONS_PER_TERM = 256  # and for the number of positions of one lexeme
+
+
+def quote(term):
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(*, title, tags, text, language):
+    """Title and tags with weight A, then the text with weight B, positions running on."""
+    positions = defaultdict(list)
+    offset = 0
+    for part, weight in ((title, "A"), (" ".join(tags), "A"), (text, "B")):
+        part_terms = terms(part, language)
+        for value, position in part_terms:
+            spot = min(offset + position, MAX_POSITION)
+            if len(positions[value]) < MAX_POSITIONS_PER_TERM:
+                positions[value].append(f"{spot}{weight}")
+        if part_terms:
+            offset += part_terms[-1][1] + 1  # a gap: no phrase runs from title into text
+    return " ".join(f"{quote(value)}:{','.join(spots)}" for value, spots in positions.items())

@@ -1,0 +1,209 @@
+"""Matching and ranking in PostgreSQL.
+
+1. ``analyse`` turns the text into concepts (``query.py``).
+2. One query reads the document frequency of every term (and of the half-typed
+   prefix) from the vocabulary table; unknown words of four letters or more get a
+   second query with their one-edit variants, and the most frequent variant that exists
+   replaces the word (typo correction without pg_trgm).
+3. One query over the article table: the GIN index finds the articles matching any
+   concept that is not too common; each is scored by the idf-weighted concepts it
+   contains, with a bonus for those in the title (weight A). The score is divided by
+   the best a document could reach for this query, giving 0..1 ("how much of what the
+   customer wrote this article covers"), which the display threshold applies to.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+
+from ..models import Article, SearchTerm
+from .document import quote
+from .query import MAX_CONCEPTS, Alternative, analyse
+from .typos import variants
+
+W_ANY = 1.0  # a concept anywhere in the article
+W_TITLE = 0.5  # extra when it is (also) in the title or tags
+UNKNOWN_WEIGHT = 1.0  # share of an unknown word's idf that still counts against coverage
+DENSITY_WEIGHT = 1.0  # ts_rank_cd (how often, in the title or the text) beside coverage
+# Candidates are the articles holding any of the rarest concepts, added while the sum of
+# their document frequencies stays within this budget (the rarest one always).
+CANDIDATE_BUDGET = 3000
+# Bounds that keep a large knowledge base fast whatever is typed: at most SCAN_CAP
+# candidates are read (an arbitrary subset when common words match more), the best
+# RESCORE of them by ts_rank alone (one function call a row) are scored in full.
+SCAN_CAP = 5000
+RESCORE = 200
+MIN_TYPO_CHARS = 4
+PREFIX_SCAN_LIMIT = 2000
+DOC_COUNT_SECONDS = 300
+
+
+@dataclass
+class Hit:
+    article_id: int
+    score: float
+
+
+def _doc_count_key(language):
+    return f"kb:doc-count:{language}"
+
+
+def document_count(language):
+    key = _doc_count_key(language)
+    count = cache.get(key)
+    if count is None:
+        count = Article.objects.public().filter(language=language).count()
+        cache.set(key, count, DOC_COUNT_SECONDS)
+    return count
+
+
+def forget_document_count(language):
+    cache.delete(_doc_count_key(language))
+
+
+def _frequencies(language, exact, prefix):
+    table = SearchTerm._meta.db_table
+    sql = f"SELECT term, df FROM {table} WHERE language = %s AND term = ANY(%s)"
+    params = [language, list(exact)]
+    if prefix:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        sql += (
+            f" UNION ALL SELECT NULL, COALESCE(SUM(df), 0) FROM (SELECT df FROM {table}"
+            f" WHERE language = %s AND term LIKE %s LIMIT {PREFIX_SCAN_LIMIT}) AS p"
+        )
+        params += [language, escaped + "%"]
+    found, prefix_df = {}, 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for value, df in cursor.fetchall():
+            if value is None:
+                prefix_df = int(df)
+            else:
+                found[value] = int(df)
+    return found, prefix_df
+
+
+def _correct(language, unknown):
+    """{unknown term: (replacement, df)} for terms one edit away from a known term."""
+    candidates = {word: variants(word) for word in unknown}
+    pool = set().union(*candidates.values()) if candidates else set()
+    if not pool:
+        return {}
+    found, _ = _frequencies(language, pool, None)
+    fixes = {}
+    for word, options in candidates.items():
+        best = max(((found[o], o) for o in options if o in found), default=None)
+        if best:
+            fixes[word] = (best[1], best[0])
+    return fixes
+
+
+def idf(df, total):
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
+def _weigh(analysis, total):
+    """Give every concept its document frequency and idf; correct typos."""
+    concepts = analysis.concepts
+    exact = {t for c in concepts for a in c.alternatives for t in (a.terms[:-1] if a.prefix else a.terms)}
+    prefix = next((c.primary.terms[-1] for c in concepts if c.prefix), None)
+    found, prefix_df = _frequencies(analysis.language, exact, prefix)
+
+    def alt_df(alternative):
+        dfs = [found.get(t, 0) for t in (alternative.terms[:-1] if alternative.prefix else alternative.terms)]
+        if alternative.prefix:
+            dfs.append(prefix_df)
+        return min(dfs)
+
+    def single(concept):
+        return concept.primary.terms[0] if len(concept.primary.terms) == 1 and not concept.prefix else None
+
+    unknown = [
+        single(c) for c in concepts
+        if single(c) and single(c).isalpha() and len(single(c)) >= MIN_TYPO_CHARS
+        and all(alt_df(a) == 0 for a in c.alternatives)
+    ]
+    fixes = _correct(analysis.language, unknown) if unknown else {}
+    for concept in concepts:
+        fix = fixes.get(single(concept)) if single(concept) else None
+        if fix:
+            concept.alternatives[0] = Alternative((fix[0],))
+            found[fix[0]] = fix[1]
+            concept.corrected = True
+        concept.df = min(total, sum(alt_df(a) for a in concept.alternatives))
+        concept.idf = idf(concept.df, total)
+
+
+def _concept_tsquery(concept, weight=""):
+    """Alternatives OR-ed; the words of a phrase at their distances (<N>)."""
+    parts = []
+    for alternative in concept.alternatives:
+        count = len(alternative.terms)
+        items = []
+        for index, value in enumerate(alternative.terms):
+            flags = ("*" if alternative.prefix and index == count - 1 else "") + weight
+            items.append(quote(value) + (f":{flags}" if flags else ""))
+        phrase = items[0]
+        for gap, item in zip(alternative.gaps, items[1:]):
+            phrase += f" <{gap}> {item}" if gap != 1 else f" <-> {item}"
+        parts.append(f"({phrase})")
+    return " | ".join(parts)
+
+
+def _retrieval_tsquery(known):
+    """Which articles to score: see CANDIDATE_BUDGET."""
+    selective, budget = [], 0
+    for concept in sorted(known, key=lambda c: c.df):
+        if selective and budget + concept.df > CANDIDATE_BUDGET:
+            break
+        selective.append(concept)
+        budget += concept.df
+    return " | ".join(f"({_concept_tsquery(c)})" for c in selective)
+
+
+def search(text, language, *, limit=5, public=True):
+    """(analysis, [Hit]) best first; scores in 0..1."""
+    analysis = analyse(text, language)
+    if not analysis.concepts:
+        return analysis, []
+    total = max(document_count(language), 1)
+    _weigh(analysis, total)
+    known = sorted((c for c in analysis.concepts if c.df > 0), key=lambda c: -c.idf)
+    unknown_mass = sum(
+        UNKNOWN_WEIGHT * idf(0, total) * (W_ANY + W_TITLE) for c in analysis.concepts if c.df == 0
+    )
+    known = known[:MAX_CONCEPTS]
+    if not known:
+        return analysis, []
+    retrieval = _retrieval_tsquery(known)
+    best_possible = sum(c.idf for c in known) * (W_ANY + W_TITLE) + unknown_mass
+
+    everything = " | ".join(f"({_concept_tsquery(c)})" for c in known)
+    score_sql, score_params = [], []
+    for concept in known:
+        score_sql.append(
+            "CASE WHEN search @@ %s::tsquery THEN %s::float8"
+            " + CASE WHEN search @@ %s::tsquery THEN %s::float8 ELSE 0 END ELSE 0 END"
+        )
+        score_params += [_concept_tsquery(concept), concept.idf * W_ANY, _concept_tsquery(concept, "A"),
+                         concept.idf * W_TITLE]
+    score_sql.append("ts_rank_cd(search, %s::tsquery, 32) * %s::float8")
+    score_params += [everything, DENSITY_WEIGHT * best_possible]
+    where = ["language = %s", "search @@ %s::tsquery"]
+    if public:
+        where += ["status = 'published'", "visibility = 'public'"]
+    sql = (
+        f"SELECT id, {' + '.join(score_sql)} AS score FROM ("
+        f" SELECT id, search FROM ("
+        f"  SELECT id, search FROM {Article._meta.db_table} WHERE {' AND '.join(where)} LIMIT %s"
+        f" ) AS found ORDER BY ts_rank(search, %s::tsquery, 32) DESC LIMIT %s"
+        f") AS candidates ORDER BY score DESC, id DESC LIMIT %s"
+    )
+    params = [*score_params, language, retrieval, SCAN_CAP, everything, RESCORE, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    scale = best_possible * (1 + DENSITY_WEIGHT)
+    return analysis, [Hit(article_id=pk, score=float(score) / scale) for pk, score in rows]
