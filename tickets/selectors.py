@@ -83,6 +83,21 @@ def conversation(ticket, *, include_internal):
     return items
 
 
+def attachment_for(user, number, attachment_id):
+    """An attachment the user may download; 404 otherwise (a file on an internal note
+    does not exist for customers)."""
+    from .models import Message
+
+    ticket = ticket_for(user, number)
+    attachment = Attachment.objects.select_related("message").filter(ticket=ticket, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    internal = attachment.message is not None and attachment.message.visibility == Message.Visibility.INTERNAL
+    if internal and not user.is_engineer:
+        raise Http404
+    return attachment
+
+
 def ticket_files(ticket, *, include_internal):
     qs = ticket.attachments.filter(message__isnull=True)
     return list(qs.order_by("pk"))

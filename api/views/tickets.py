@@ -1,7 +1,6 @@
 """Tickets for customers and engineers alike: list, file, read, reply, change status,
 download files. Who sees which ticket is decided by tickets.selectors, as in the UI."""
 
-from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
@@ -12,7 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tickets import selectors, services
-from tickets.models import Attachment, Channel, Message
+from tickets.models import Channel
+from tickets.views.files import attachment_response
 
 from ..pagination import KeysetPagination, Ordering
 from ..permissions import IsCustomer
@@ -156,18 +156,4 @@ class AttachmentDownloadView(APIView):
         responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as a download.")},
     )
     def get(self, request, number, attachment_id):
-        ticket = selectors.ticket_for(request.user, number)
-        attachment = Attachment.objects.select_related("message").filter(ticket=ticket, pk=attachment_id).first()
-        if attachment is None:
-            raise Http404
-        hidden = attachment.message is not None and attachment.message.visibility == Message.Visibility.INTERNAL
-        if hidden and not request.user.is_engineer:
-            raise Http404  # a file of an internal note does not exist for customers
-        response = FileResponse(
-            attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, max-age=0, no-store"
-        return response
+        return attachment_response(selectors.attachment_for(request.user, number, attachment_id))

@@ -1,29 +1,17 @@
-"""Attachments are served only here, after an access check."""
+"""Attachments are served only here (and by the API), after an access check."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 
 from .. import selectors
 from ..attachments import INLINE_TYPES
-from ..models import Attachment, Message
 
 
-@login_required
-def attachment_download(request, number, attachment_id):
-    ticket = selectors.ticket_for(request.user, number)
-    attachment = Attachment.objects.select_related("message").filter(ticket=ticket, pk=attachment_id).first()
-    if attachment is None:
-        raise Http404
-    if (
-        not request.user.is_engineer
-        and attachment.message is not None
-        and attachment.message.visibility == Message.Visibility.INTERNAL
-    ):
-        raise Http404
-    inline = attachment.content_type in INLINE_TYPES and request.GET.get("inline") == "1"
+def attachment_response(attachment, *, inline=False):
+    """The file as a download (inline only for safe image types), never sniffed."""
     response = FileResponse(
         attachment.file.open("rb"),
-        as_attachment=not inline,
+        as_attachment=not (inline and attachment.content_type in INLINE_TYPES),
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )
@@ -31,3 +19,9 @@ def attachment_download(request, number, attachment_id):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=0, no-store"
     return response
+
+
+@login_required
+def attachment_download(request, number, attachment_id):
+    attachment = selectors.attachment_for(request.user, number, attachment_id)
+    return attachment_response(attachment, inline=request.GET.get("inline") == "1")
