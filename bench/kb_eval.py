@@ -74,8 +74,8 @@ def load_articles(articles):
     # the same vocabulary as indexing them one by one.
     from django.db import connection
 
-    from knowledgebase.search.document import tsvector_literal
     from knowledgebase import markdown
+    from knowledgebase.search.document import tsvector_literal
 
     with connection.cursor() as cur:
         for article in Article.objects.all():
@@ -97,6 +97,7 @@ def evaluate(queries, ids, threshold):
     groups = defaultdict(lambda: {"n": 0, "recall": 0.0, "rr": 0.0})
     predictions, failures = [], []
     no_answer = no_answer_rejected = answerable = answerable_shown = 0
+    per_language = defaultdict(lambda: [0, 0, 0, 0])  # no-answer, rejected, answerable, shown
     timings = []
     for index, query in enumerate(queries):
         started = time.perf_counter()
@@ -105,15 +106,22 @@ def evaluate(queries, ids, threshold):
         results = [(ids[pk], score) for pk, score, _ in rows]
         predictions.append({"i": index, "results": [{"id": i, "score": round(s, 6)} for i, s in results]})
         relevant = relevant_of(query)
+        counts = per_language[query.get("lang", "?")]
         if not relevant:
+            rejected = not results or results[0][1] < threshold
             no_answer += 1
-            no_answer_rejected += not results or results[0][1] < threshold
+            no_answer_rejected += rejected
+            counts[0] += 1
+            counts[1] += rejected
             continue
         ranked_ids = [i for i, _ in results]
         recall = len(relevant & set(ranked_ids)) / len(relevant)
         rank = next((n + 1 for n, i in enumerate(ranked_ids) if i in relevant), None)
+        shown = any(i in relevant and s >= threshold for i, s in results)
         answerable += 1
-        answerable_shown += any(i in relevant and s >= threshold for i, s in results)
+        answerable_shown += shown
+        counts[2] += 1
+        counts[3] += shown
         if rank != 1:
             failures.append((query, results))
         for key in ("all", f"lang={query.get('lang', '?')}", f"kind={query.get('kind', '?')}"):
@@ -121,7 +129,8 @@ def evaluate(queries, ids, threshold):
             group["n"] += 1
             group["recall"] += recall
             group["rr"] += 1.0 / rank if rank else 0.0
-    return groups, predictions, failures, (no_answer, no_answer_rejected, answerable, answerable_shown), timings
+    return groups, predictions, failures, (no_answer, no_answer_rejected, answerable, answerable_shown,
+                                           dict(per_language)), timings
 
 
 def main():
@@ -138,7 +147,6 @@ def main():
     queries = load(args.queries or os.path.join(args.data, "queries.jsonl"))
 
     fresh_database(args.db)
-    from django.core.cache import cache
 
 
     from knowledgebase import selectors
@@ -156,10 +164,12 @@ def main():
     for key in sorted(groups, key=lambda k: (k != "all", k)):
         g = groups[key]
         print(f"{key:<28}{g['n']:>5}{g['recall'] / g['n']:>10.3f}{g['rr'] / g['n']:>8.3f}")
-    no_answer, rejected, answerable, shown = na
+    no_answer, rejected, answerable, shown, per_language = na
     if no_answer:
         print(f"\nthreshold {threshold:.3f}: no-answer rejected {rejected}/{no_answer} = {rejected / no_answer:.3f}; "
               f"answerable with a relevant article shown {shown}/{answerable} = {shown / answerable:.3f}")
+        for code, (n_na, n_rej, n_ans, n_shown) in sorted(per_language.items()):
+            print(f"  lang={code}: no-answer rejected {n_rej}/{n_na}; answerable shown {n_shown}/{n_ans}")
     timings.sort()
     print(f"ranking time per query: p50 {timings[len(timings) // 2] * 1000:.1f} ms, "
           f"p95 {timings[int(len(timings) * 0.95)] * 1000:.1f} ms")

@@ -158,7 +158,15 @@ def seed(n):
         cur.executemany("INSERT INTO bench_topic VALUES (%s, %s, %s, %s, %s, %s)",
                         [(i + 1, *row) for i, row in enumerate(rows)])
         cur.execute("SET maintenance_work_mem = '512MB'")
+        # Bulk load without the GIN indexes; they are rebuilt in one pass afterwards.
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'knowledgebase_article'"
+                    " AND indexdef LIKE '%%USING gin%%'")
+        deferred = cur.fetchall()
+        for name, _ in deferred:
+            cur.execute(f'DROP INDEX "{name}"')
         cur.execute(SEED_SQL, {"n": n, "topics": len(rows)})
+        for _, definition in deferred:
+            cur.execute(definition)
         cur.execute("ANALYZE knowledgebase_article")
     services.terms_rebuild()
     with connection.cursor() as cur:

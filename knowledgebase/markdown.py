@@ -24,7 +24,7 @@ def _parser():
 
 
 def render(text):
-    return mark_safe(_parser().render(text or ""))  # noqa: S308 - html is off; output is escaped by markdown-it
+    return mark_safe(_parser().render(text or ""))
 
 
 def plain_text(text):

@@ -69,16 +69,12 @@ def category_articles(user, category, language):
     return own, others
 
 
-def _search_languages(text, preferred):
-    return languages_for(text, preferred)
-
-
 def ranked(text, language, *, limit=SUGGEST_LIMIT, public=True):
     """[(article_id, score, analysis)] best first, over the visitor's language and the
     language the text is written in. This is what the suggestion endpoint, the search
     page and bench/kb_eval.py all rank with."""
     results = []
-    for index, code in enumerate(_search_languages(text, language)):
+    for index, code in enumerate(languages_for(text, language)):
         analysis, hits = engine.search(text, code, limit=limit, public=public)
         factor = 1.0 if index == 0 else OTHER_LANGUAGE_FACTOR
         results += [(hit.article_id, hit.score * factor, analysis) for hit in hits]
@@ -112,25 +108,22 @@ def suggestions(text, language):
 
 
 def search_results(user, text, language):
-    """The search page: matches in the visitor's language and, as fallback, in others."""
+    """The search page: matches in the visitor's language (and the text's), then, as
+    fallback, confident matches in the other languages."""
     public = not (user.is_authenticated and getattr(user, "is_engineer", False))
     rows = ranked(text, language, limit=SEARCH_LIMIT, public=public)
+    searched = set(languages_for(text, language))
     for code in ("ru", "pl", "en"):
-        if code not in {r[2].language for r in rows}:
-            _, hits = engine.search(text, code, limit=5, public=public) if code != language else (None, [])
-            if hits:
-                analysis = _analysis_for(text, code)
-                rows += [(h.article_id, h.score * OTHER_LANGUAGE_FACTOR, analysis) for h in hits]
+        if code not in searched:
+            analysis, hits = engine.search(text, code, limit=SUGGEST_LIMIT, public=public)
+            rows += [
+                (hit.article_id, hit.score * OTHER_LANGUAGE_FACTOR, analysis)
+                for hit in hits if hit.score * OTHER_LANGUAGE_FACTOR >= SUGGEST_THRESHOLD
+            ]
     results = _with_snippets(rows, user=user, public=public)
     own = [r for r in results if r["article"].language == language]
     others = [r for r in results if r["article"].language != language]
     return own, others
-
-
-def _analysis_for(text, language):
-    from .search.query import analyse
-
-    return analyse(text, language)
 
 
 def article_stats(language=None):

@@ -62,10 +62,11 @@ def _indexed(pk):
     return (row[0], row[1] or []) if row else None
 
 
-def article_index(article, *, previous=None):
+def article_index(article, *, previous=None, refresh_terms=True):
     """Rebuild the article's search document, then the document frequencies of the terms
     it had and has, in the languages concerned (so the vocabulary never drifts).
-    ``previous`` is (language, terms) from before a change of language."""
+    ``previous`` is (language, terms) from before a change of language. Bulk rebuilds
+    pass ``refresh_terms=False`` and call ``terms_rebuild`` once at the end."""
     table = Article._meta.db_table
     old_language, old_terms = previous or _indexed(article.pk) or (None, [])
     article.plain_text = markdown.plain_text(article.body)
@@ -77,6 +78,8 @@ def article_index(article, *, previous=None):
             [article.plain_text, literal, article.pk],
         )
         new_terms = cursor.fetchone()[0] or []
+    if not refresh_terms:
+        return
     if old_language and old_language != article.language:
         terms_refresh(old_language, old_terms)
         terms_refresh(article.language, new_terms)

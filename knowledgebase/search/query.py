@@ -8,6 +8,7 @@ word). Concepts become tsquery fragments in
 """
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from . import synonyms
 from .text import is_stopword, normalise, term, words
@@ -86,7 +87,7 @@ def analyse(text, language):
                 break
         chunk = tokens[i : i + n]
         is_prefix = chunk[-1][2]
-        gaps = tuple(b[3] - a[3] for a, b in zip(chunk, chunk[1:]))
+        gaps = tuple(b[3] - a[3] for a, b in pairwise(chunk))
         alternatives = [Alternative(key, gaps, is_prefix)]
         # A half-typed word is not yet the synonym it may become.
         if not is_prefix:

@@ -8,6 +8,7 @@ articles, so inflected forms match too ("админку", "админки" → "
 """
 
 from functools import lru_cache
+from itertools import pairwise
 
 from .text import terms
 
@@ -143,7 +144,7 @@ def _phrase(raw, language):
     """(terms, gaps): the terms of a phrase and the distance from each to the next."""
     found = terms(raw, language)
     values = tuple(value for value, _ in found)
-    gaps = tuple(b[1] - a[1] for a, b in zip(found, found[1:]))
+    gaps = tuple(b[1] - a[1] for a, b in pairwise(found))
     return values, gaps
 
 

@@ -32,4 +32,4 @@ class CannedReplyFactory(factory.django.DjangoModelFactory):
     body = "Hello {customer_name}, about {reference}: please restart the service."
 
 
-__all__ = ["Article", "CategoryFactory", "CannedReplyFactory", "make_article"]
+__all__ = ["Article", "CannedReplyFactory", "CategoryFactory", "make_article"]

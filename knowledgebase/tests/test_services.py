@@ -104,3 +104,14 @@ def test_canned_reply_without_articles_placeholder_appends_links():
     reply = CannedReplyFactory(body="Try this.")
     reply.articles.set([article])
     assert canned_reply_render(reply, {}).startswith("Try this.\n\n- Clear the cache: ")
+
+
+def test_reindex_command_rebuilds_documents_and_vocabulary():
+    from django.core.management import call_command
+
+    article = make_article("Backup schedule", "Backups run nightly.", "en")
+    SearchTerm.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE knowledgebase_article SET search = NULL WHERE id = %s", [article.pk])
+    call_command("kb_reindex", stdout=__import__("io").StringIO())
+    assert df("en", "backup") == 1

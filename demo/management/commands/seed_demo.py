@@ -53,6 +53,7 @@ class Command(BaseCommand):
             users[email] = user
         self._licenses()
         self._workspace(users)
+        self._kb(users)
         if not Ticket.objects.exists():
             for email, kind, subject, body, integration in TICKETS:
                 services.ticket_create(
@@ -127,3 +128,55 @@ class Command(BaseCommand):
         office = BusinessCalendar.objects.get(name="Moscow office, Mon–Fri 09:00–18:00")
         for email in ("l1@helpdesk.example", "l2@helpdesk.example", "admin@helpdesk.example"):
             EngineerSchedule.objects.get_or_create(engineer=users[email], defaults={"calendar": office})
+
+    def _kb(self, users):
+        """Knowledge base: a few articles per language (one translated), a canned reply."""
+        from knowledgebase import services as kb_services
+        from knowledgebase.models import Article, CannedReply, Category
+
+        if Article.objects.exists():
+            return
+        shelves = {}
+        for slug, en, ru, pl in (("account", "Account and access", "Учётная запись и доступ", "Konto i dostęp"),
+                                 ("mail", "Mail", "Почта", "Poczta"), ("licenses", "Licenses", "Лицензии", "Licencje")):
+            shelves[slug] = Category.objects.get_or_create(slug=slug, defaults={"name_en": en, "name_ru": ru, "name_pl": pl})[0]
+        author = users["l2@helpdesk.example"]
+        commerce = Edition.objects.filter(code="commerce")
+        articles = [
+            ("account", "ru", "Восстановление пароля от панели администрирования",
+             "Откройте страницу входа в **панель администрирования** и нажмите «Забыли пароль?».\n\n"
+             "Письмо со ссылкой для сброса придёт на e-mail администратора; ссылка действует 60 минут.\n\n"
+             "Пароль почтового ящика меняется отдельно, в разделе «Почта» панели управления хостингом.", ["пароль"]),
+            ("mail", "ru", "Письма с сайта попадают в спам",
+             "Чтобы письма не попадали в спам, добавьте в DNS домена записи **SPF** и **DKIM**:\n\n"
+             "1. Откройте раздел «DNS» панели управления.\n2. Добавьте TXT-запись `v=spf1 include:_spf.example ~all`.\n"
+             "3. Включите DKIM в разделе «Почта».", ["почта", "dns"]),
+            ("account", "pl", "Jak zmienić hasło do skrzynki pocztowej",
+             "Hasło do skrzynki zmienisz w **panelu klienta**, w sekcji *Poczta → Skrzynki*.\n\n"
+             "Nowe hasło musi mieć co najmniej 8 znaków. Po zmianie wpisz je także w programie pocztowym.", ["hasło"]),
+            ("licenses", "pl", "Numer seryjny jest nieprawidłowy",
+             "Komunikat „Numer seryjny jest nieprawidłowy lub nie pasuje do domeny” oznacza, że licencja jest "
+             "przypisana do innej domeny. Przepisz licencję na nową domenę w panelu klienta, w sekcji *Licencje*.", []),
+            ("account", "en", "Resetting the admin panel password",
+             "Open the login page of the **admin panel** and click *Forgot password?*. The reset link arrives by "
+             "email and is valid for 60 minutes.", ["password"]),
+            ("licenses", "en", "Moving a license to a new domain",
+             "A license is bound to one domain. To move the site, open *Licenses* in the client area and change "
+             "the domain; the old one stops working at once.", ["license"]),
+        ]
+        made = {}
+        for slug, language, title, body, tags in articles:
+            made[(slug, language)] = kb_services.article_create(
+                author=author, title=title, body=body, language=language, category=shelves[slug],
+                status=Article.Status.PUBLISHED, tags=tags,
+                editions=list(commerce) if slug == "licenses" else [],
+            )
+        kb_services.article_update(
+            article=made[("account", "en")], translation_of=made[("account", "ru")],
+        )
+        reply = CannedReply.objects.create(
+            title="Сброс пароля администратора", language="ru",
+            body="Здравствуйте, {customer_name}!\n\nПо обращению {reference}: пароль от панели администрирования "
+                 "можно сбросить самостоятельно, инструкция здесь:\n{articles}\n\nС уважением, {engineer_name}",
+        )
+        reply.articles.set([made[("account", "ru")]])
