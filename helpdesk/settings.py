@@ -150,6 +150,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 SUPPORT_QUEUE_EMAIL = env("SUPPORT_QUEUE_EMAIL", default="queue@helpdesk.localhost")
 
+# Knowledge-base suggestions: (requests, seconds) per client (user or IP).
+KB_SUGGEST_RATE = (env.int("KB_SUGGEST_PER_MINUTE", default=60), 60)
+
 # The personal-data agreement a user consents to at sign-up; bump the version when its
 # text changes so that consent records say which text was agreed to.
 PERSONAL_DATA_AGREEMENT_VERSION = env("PERSONAL_DATA_AGREEMENT_VERSION", default="2026-11")

@@ -17,7 +17,7 @@ MIN_WORDS_TO_LOG_MISS = 3
 
 
 def _rate():
-    return getattr(settings, "KB_SUGGEST_RATE", (60, 60))  # requests, seconds
+    return settings.KB_SUGGEST_RATE  # (requests, seconds)
 
 
 def typed_text(data):
