@@ -1,10 +1,10 @@
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import get_language
 
+from helpdesk.accounts.access import staff_required, user_passes
+
 from ..selectors import can_edit
+
+__all__ = ["editor_required", "staff_required", "visitor_language"]
 
 LANGUAGE_CODES = ("ru", "pl", "en")
 
@@ -14,20 +14,4 @@ def visitor_language():
     return code if code in LANGUAGE_CODES else "en"
 
 
-def _requires(check):
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-editor_required = _requires(can_edit)
-staff_required = _requires(lambda user: user.is_active and user.is_staff)
+editor_required = user_passes(can_edit)

@@ -9,7 +9,7 @@ from helpdesk.accounts.models import Organisation, User
 from sla.models import BusinessCalendar, Tariff
 from tickets import services
 
-from .test_journey import PASSWORD, _allow_orm_next_to_playwright, _log_in, _log_out, chromium, page  # noqa: F401
+from .test_journey import PASSWORD, _log_in, _log_out, page  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,6 @@ a person or a screen reader uses: labels, roles and accessible names.
 
 import os
 import re
-import shutil
 import uuid
 
 import pytest
@@ -19,52 +18,13 @@ from ..conftest import it_png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]
 SCREENSHOT = os.environ.get("JOURNEY_SCREENSHOT", "/tmp/journey.png")
 PASSWORD = "journey-pass-123"
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _allow_orm_next_to_playwright():
-    """Playwright's sync API runs an event loop in this thread; Django then refuses ORM
-    calls from it unless told the code is not really async."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def chromium(_allow_orm_next_to_playwright):
-    executable = CHROMIUM if os.path.isabs(CHROMIUM) else shutil.which(CHROMIUM)
-    if not executable or not os.access(executable, os.X_OK):
-        pytest.skip(
-            f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install -y chromium) "
-            "or point CHROMIUM_PATH at a Chromium binary"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
-def page(chromium):
-    context = chromium.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
+def page(browser_page):
+    return browser_page("en-GB")
 
 
 @pytest.fixture

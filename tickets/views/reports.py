@@ -4,12 +4,12 @@ import csv
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from helpdesk.accounts.access import user_passes
 
 from .. import reports
 from ..services_workspace import can_lead
@@ -60,11 +60,8 @@ def _bars(rows, key):
     return rows
 
 
+@user_passes(can_lead)
 def reports_page(request):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not can_lead(request.user):
-        raise PermissionDenied
     form, start, end = _period(request)
     export = request.GET.get("export")
     if export in EXPORTS:
