@@ -19,6 +19,7 @@ import codecs
 import math
 import re
 
+
 def _known(charset):
     """The codec name for a declared charset, or None when Python does not know it."""
     if not charset:

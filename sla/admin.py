@@ -5,8 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from . import businesstime
 from .models import (
-    BusinessCalendar, Edition, EntitlementRule, Holiday, License, Subscription, Tariff, TariffPrice,
-    TariffUrgencyRule, WorkingInterval,
+    BusinessCalendar,
+    Edition,
+    EntitlementRule,
+    Holiday,
+    License,
+    Subscription,
+    Tariff,
+    TariffPrice,
+    TariffUrgencyRule,
+    WorkingInterval,
 )
 
 

@@ -3,7 +3,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import sla_clock
-from .models import Attachment, EngineerDayOff, EngineerSchedule, Event, Message, PhoneCall, RootCause, SlaTarget, Ticket
+from .models import (
+    Attachment,
+    EngineerDayOff,
+    EngineerSchedule,
+    Event,
+    Message,
+    PhoneCall,
+    RootCause,
+    SlaTarget,
+    Ticket,
+)
 
 
 class MessageInline(admin.StackedInline):

@@ -23,7 +23,7 @@ class EngineerChoiceField(forms.ModelChoiceField):
 class QueueFilterForm(forms.Form):
     VIEWS = [
         ("", _("All")), ("mine", _("Mine")), ("unassigned", _("Unassigned")),
-        ("due_soon", _("Due soon")), ("my_level", _("My level")),
+        ("due_soon", _("Due soon")), ("my_level", _("My level")), ("callbacks", _("Callbacks")),
     ]
     SLA_STATES = [("", _("Any")), ("breached", _("Breached")), ("soon", _("Due within the hour")), ("ok", _("On track"))]
     ORDER_CHOICES = [

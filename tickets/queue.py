@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import F, Q
-from django.utils.functional import cached_property
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from .models import OPEN_STATUSES, Ticket
+from .models import OPEN_STATUSES, CallbackRequest, Ticket
 from .selectors import ticket_search
 
 SOON = timedelta(hours=1)
@@ -43,6 +43,9 @@ def _view_filter(view, user, now):
         return Q(next_due_at__lte=now + SOON)
     if view == "my_level":
         return Q(level=user.support_level or "L1")
+    if view == "callbacks":
+        # Customers asked to be called (partial index on unhandled requests).
+        return Q(Exists(CallbackRequest.objects.filter(ticket=OuterRef("pk"), handled_at__isnull=True)))
     return Q()
 
 
@@ -89,7 +92,7 @@ def view_counts(user, now=None):
     now = now or timezone.now()
     open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
     counts = {}
-    for view in ("mine", "unassigned", "due_soon", "my_level"):
+    for view in ("mine", "unassigned", "due_soon", "my_level", "callbacks"):
         n = capped_count(open_tickets.filter(_view_filter(view, user, now)), VIEW_COUNT_CAP + 1)
         counts[view] = f"{VIEW_COUNT_CAP}+" if n > VIEW_COUNT_CAP else n
     return counts

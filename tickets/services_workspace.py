@@ -2,7 +2,6 @@
 calls and resolution. The shared lifecycle (create, reply, transition, assign) is in
 ``services.py``; both write events the same way."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse

@@ -16,7 +16,12 @@ from tickets.views.files import attachment_response
 
 from ..pagination import KeysetPagination, Ordering
 from ..permissions import IsCustomer
-from ..serializers.ticket_input import ReplySerializer, TicketCreateSerializer, TicketFilterSerializer, TransitionSerializer
+from ..serializers.ticket_input import (
+    ReplySerializer,
+    TicketCreateSerializer,
+    TicketFilterSerializer,
+    TransitionSerializer,
+)
 from ..serializers.tickets import MessageSerializer, TicketDetailSerializer, TicketSerializer
 from ._common import detail_response_data
 

@@ -12,6 +12,7 @@ from inbound.parsing import clean_line, message_key, parse
 
 from .fixtures import expected_attachments, expected_machine, header_signals, manifest, raw, rfc822_names
 
+
 @pytest.mark.parametrize("name", rfc822_names())
 def test_fixture_parses_without_error(name):
     parsed = parse(raw(name))

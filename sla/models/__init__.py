@@ -1,6 +1,6 @@
 from .calendars import BusinessCalendar, Holiday, WorkingInterval
 from .licenses import Edition, EntitlementRule, License, Subscription
-from .tariffs import Tariff, TariffPrice, TariffUrgencyRule, TargetKind
+from .tariffs import TargetKind, Tariff, TariffPrice, TariffUrgencyRule
 
 __all__ = [
     "BusinessCalendar", "Holiday", "WorkingInterval",

@@ -1,10 +1,19 @@
 from .clocks import SlaTarget
 from .conversation import Attachment, Event, Message, attachment_path
 from .phone import CallbackRequest, PhoneCall
-from .triage import EngineerDayOff, EngineerSchedule, RootCause
 from .ticket import (
-    OPEN_STATUSES, REFERENCE_PREFIX, Channel, Kind, Level, Status, Ticket, Urgency, format_reference, parse_reference,
+    OPEN_STATUSES,
+    REFERENCE_PREFIX,
+    Channel,
+    Kind,
+    Level,
+    Status,
+    Ticket,
+    Urgency,
+    format_reference,
+    parse_reference,
 )
+from .triage import EngineerDayOff, EngineerSchedule, RootCause
 
 __all__ = [
     "OPEN_STATUSES", "REFERENCE_PREFIX", "Attachment", "CallbackRequest", "Channel", "Event", "Kind", "Level",

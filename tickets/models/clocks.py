@@ -7,6 +7,7 @@ from sla.models import TargetKind
 
 from .ticket import Ticket
 
+
 class SlaTarget(models.Model):
     """One SLA clock of a ticket: first response, planned-date commitment or resolution.
 

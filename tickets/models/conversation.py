@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .ticket import Channel, Status, Ticket
 
+
 class Message(models.Model):
     """One entry of the conversation: a public reply or an internal note."""
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .ticket import Ticket
 
+
 class CallbackRequest(models.Model):
     """A customer on a tariff with phone support asks an engineer to call about a ticket."""
 

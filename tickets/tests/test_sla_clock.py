@@ -1,7 +1,8 @@
 """SLA clocks on tickets: start, pause, meet, recompute, and the beat sweep."""
 
 import threading
-from datetime import datetime, timedelta, timezone as dt_tz
+from datetime import datetime, timedelta
+from datetime import timezone as dt_tz
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import selectors, services_workspace
-from ..forms_workspace import CommitForm, EscalateForm, PhoneCallForm, RefuseForm, ResolveForm, TriageForm
+from ..forms_workspace import (
+    CommitForm,
+    EscalateForm,
+    PhoneCallForm,
+    RefuseForm,
+    ResolveForm,
+    TriageForm,
+)
 from .access import engineer_required
 
 PRESENCE_SECONDS = 30

@@ -12,8 +12,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sla.selectors import entitlement_for, licenses_of, promise_for
 
 from .. import selectors, services, workflow
-from ..forms import CallbackForm, CustomerFilterForm, ReplyForm, TicketForm, TransitionForm, browser_from_user_agent
+from ..forms import (
+    CallbackForm,
+    CustomerFilterForm,
+    ReplyForm,
+    TicketForm,
+    browser_from_user_agent,
+)
 from .access import customer_required
+from .common import change_status
 
 PAGE_SIZE = 25
 
@@ -115,16 +122,7 @@ def ticket_reply(request, number):
 @customer_required
 @require_POST
 def ticket_transition(request, number):
-    ticket = selectors.ticket_for(request.user, number)
-    form = TransitionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.ticket_transition(ticket=ticket, actor=request.user, to_status=form.cleaned_data["status"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The ticket's status is changed."))
-    return redirect("tickets:detail", number=ticket.number)
+    return change_status(request, selectors.ticket_for(request.user, number), "tickets:detail")
 
 
 @customer_required

@@ -12,11 +12,12 @@ from knowledgebase.canned import canned_reply_for, canned_reply_render
 from knowledgebase.selectors import canned_replies_for
 
 from .. import selectors, services, workflow
-from ..forms import EngineerReplyForm, TransitionForm
+from ..forms import EngineerReplyForm
 from ..forms_workspace import BulkForm, QueueFilterForm
 from ..models import Ticket
 from ..queue import CappedPaginator, queue_tickets, view_counts
 from .access import engineer_required
+from .common import change_status
 
 PAGE_SIZE = 50
 
@@ -90,7 +91,14 @@ def _render(request, ticket, reply_form, status=200):
     from django.utils import timezone
 
     from .. import planning
-    from ..forms_workspace import CommitForm, EscalateForm, PhoneCallForm, RefuseForm, ResolveForm, TriageForm
+    from ..forms_workspace import (
+        CommitForm,
+        EscalateForm,
+        PhoneCallForm,
+        RefuseForm,
+        ResolveForm,
+        TriageForm,
+    )
     from ..services_workspace import can_lead
     from .actions import effort_hours
 
@@ -162,13 +170,4 @@ def ticket_reply(request, number):
 @engineer_required
 @require_POST
 def ticket_transition(request, number):
-    ticket = selectors.ticket_for(request.user, number)
-    form = TransitionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.ticket_transition(ticket=ticket, actor=request.user, to_status=form.cleaned_data["status"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The ticket's status is changed."))
-    return redirect("tickets:work", number=ticket.number)
+    return change_status(request, selectors.ticket_for(request.user, number), "tickets:work")

@@ -1,15 +1,23 @@
 """Demo data for `python3 dev.py run`: idempotent, prints the logins."""
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
-
 from datetime import time, timedelta
 
+from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.accounts.models import Organisation, User
 from sla import services as sla_services
-from sla.models import BusinessCalendar, Edition, EntitlementRule, License, Tariff, TariffPrice, TariffUrgencyRule, WorkingInterval
+from sla.models import (
+    BusinessCalendar,
+    Edition,
+    EntitlementRule,
+    License,
+    Tariff,
+    TariffPrice,
+    TariffUrgencyRule,
+    WorkingInterval,
+)
 from sla.serials import make_serial
 from tickets import services
 from tickets.models import EngineerSchedule, RootCause, Ticket

@@ -1,0 +1,1 @@
+BBBB BBBBBBBBBBBBBB BBB gettext(u'Activate your helpdesk account') BBBBBBBBBBBBB

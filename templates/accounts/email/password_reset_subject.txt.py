@@ -1,0 +1,1 @@
+BBBB BBBBBBBBBBBBBB BBB gettext(u'Reset your helpdesk password') BBBBBBBBBBBBB

@@ -1,0 +1,3 @@
+BBBB BBBBBBBBBBBBBB BBB gettext(u'The customer asks for a call about %(ref)s: %(phone)s (%(when)s).') SSS SSSSSSSS SSSS SSS S SSSS SSSSS SSSSSSSS SSSSSSSSS SSSSSSSSSSS
+
+BBBBBBBBBBBBB

@@ -1,0 +1,1 @@
+BBBB BBBBBBBBBBBBBB BBBXX  gettext(u'Callback requested') BBBBBBBBBBBBB
