@@ -1,1 +1,0 @@
-BBBB BBBBBBBBBBBBBB BBB gettext(u'Activate your helpdesk account') BBBBBBBBBBBBB

@@ -1,1 +1,0 @@
-BBBB BBBBBBBBBBBBBB BBB gettext(u'Reset your helpdesk password') BBBBBBBBBBBBB

@@ -1,1 +1,0 @@
-BBBB BBBBBBBBBBBBBB BBB gettext(u'Someone tried to sign up with your address') BBBBBBBBBBBBB

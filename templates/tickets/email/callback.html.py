@@ -1,2 +1,0 @@
-BBBB BBBBXXX gettext(u'The customer asks for a call about %(ref)s: %(phone)s (%(when)s).') SSS SSSSSSSS SSSS SSS S SSSS SSSSS SSSSSSSS SSSSSSSSS SSSSSSSSSSSXXXX
-XXXXX XXXXXXXXXXXXXXXX

@@ -1,1 +1,0 @@
-BBBB BBBBBBBBBBBBBB BBBXX  gettext(u'Callback requested') BBBBBBBBBBBBB

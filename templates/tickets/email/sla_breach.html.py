@@ -1,3 +1,0 @@
-BBBB BBBB BBXXX gettext(u'The “%(target)s” deadline of %(ref)s (%(subject)s) was missed. The ticket is now at level %(level)s.') SSS SSSSSSSSSSSS SSSSSSSS SS SSSSSSS SSSSSSSSSSSSS SSS SSSSSSS SSS SSSSSS SS SSS SS SSSSS SSSSSSSSSSXXXX
-XXX gettext(u'Was due') X FFFFFFFFFFFFFF FFFF XXXXXXX
-XXXXX XXXXXXXXXXXXXXXX

@@ -1,4 +1,0 @@
-BBBB BBBB BBBBBBBBBBBB BBB gettext(u'The “%(target)s” deadline of %(ref)s (%(subject)s) is near.') SSS SSSSSSSSSSSS SSSSSSSS SS SSSSSSS SSSSSSSSSSSSS SS SSSSS
- gettext(u'Due') X FFFFFFFFFFFFFF FFFF XXX
-
-BBBBBBBBBBBBB
