@@ -5,6 +5,9 @@ from datetime import timedelta
 from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sla.models import TargetKind
 
 from .models import OPEN_STATUSES, EngineerSchedule, PhoneCall, SlaTarget, Ticket
 
@@ -49,14 +52,16 @@ def sla_compliance(start, end):
     for row in rows:
         decided = row["met"] + row["missed"]
         result.append({
-            "tariff": row["ticket__tariff__name"] or "—", "target": row["kind"], "met": row["met"],
+            "tariff": row["ticket__tariff__name"] or "—", "target": TargetKind(row["kind"]).label if row["kind"] in TargetKind.values else row["kind"], "met": row["met"],
             "missed": row["missed"], "running": row["running"],
             "compliance": round(100 * row["met"] / decided, 1) if decided else None,
         })
     return result
 
 
-AGE_BUCKETS = [("< 1 d", 1), ("1–3 d", 3), ("3–7 d", 7), ("7–30 d", 30), ("> 30 d", None)]
+AGE_BUCKETS = [
+    (_("under a day"), 1), (_("1–3 days"), 3), (_("3–7 days"), 7), (_("7–30 days"), 30), (_("over 30 days"), None),
+]
 
 
 def backlog_by_age(now=None):

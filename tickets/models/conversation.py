@@ -7,7 +7,19 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .ticket import Channel, Status, Ticket
+from sla.models import TargetKind
+
+from .ticket import Channel, Status, Ticket, Urgency
+
+FIELD_LABELS = {
+    "status": _("status"),
+    "urgency": _("urgency"),
+    "root_cause": _("root cause"),
+    "effort_minutes": _("estimated effort (minutes)"),
+    "level": _("support level"),
+    "assignee": _("assignee"),
+    "planned_at": _("planned completion"),
+}
 
 
 class Message(models.Model):
@@ -112,9 +124,18 @@ class Event(models.Model):
         ]
 
     def _label(self, value):
-        if self.field == "status" and value in Status.values:
-            return Status(value).label
+        """Stored codes ('high', 'first_response') shown as the reader's words."""
+        choices = {"status": Status, "urgency": Urgency}.get(self.field)
+        if choices is not None and value in choices.values:
+            return choices(value).label
         return value
+
+    @property
+    def field_display(self):
+        """The changed field, or the SLA target of a warning or breach, in words."""
+        if self.kind in (self.Kind.SLA_WARNING, self.Kind.SLA_BREACH) and self.field in TargetKind.values:
+            return TargetKind(self.field).label
+        return FIELD_LABELS.get(self.field, self.field)
 
     @property
     def old_display(self):

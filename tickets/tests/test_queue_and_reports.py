@@ -134,7 +134,7 @@ def test_reports_aggregate_first_response_compliance_backlog_pareto_phone(tariff
     assert rows[0]["tickets"] == 6 and summary["tickets"] == 10 and summary["top1_share"] == 60.0
     assert summary["top20_share"] == 60.0
     compliance = {(r["tariff"], r["target"]): r for r in reports.sla_compliance(start, end)}
-    assert compliance[(tariff.name, "first_response")]["met"] == 6
+    assert compliance[(tariff.name, "First response")]["met"] == 6
     assert sum(r["total"] for r in reports.backlog_by_age()) == 10
     assert reports.phone_minutes(start, end)[0]["minutes"] == 7
     response = client_for(admin_user).get(reverse("tickets:reports"), {"export": "pareto"})
