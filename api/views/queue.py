@@ -47,52 +47,58 @@ class QueueView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class TicketAssignView(APIView):
-    permission_classes = [IsEngineer]
+class _TicketAction(APIView):
+    """POST to a ticket the engineer can see: validate the body, call one service, answer
+    with the ticket as it is now."""
 
-    @extend_schema(
-        operation_id="tickets_assign", summary="Take a ticket or hand it to another engineer",
-        description="A new ticket becomes open when someone takes it.",
-        request=AssignSerializer, responses=TicketDetailSerializer,
-    )
+    permission_classes = [IsEngineer]
+    input_serializer = None
+
+    def act(self, ticket, data):
+        raise NotImplementedError  # each subclass names its service
+
     def post(self, request, number):
         ticket = selectors.ticket_for(request.user, number)
-        serializer = AssignSerializer(data=request.data)
+        serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.ticket_assign(ticket=ticket, actor=request.user, assignee=serializer.validated_data["assignee"])
+        self.act(ticket, serializer.validated_data)
         return Response(detail_response_data(request, selectors.ticket_for(request.user, number)))
 
 
-class TicketUrgencyView(APIView):
-    permission_classes = [IsEngineer]
+@extend_schema(
+    operation_id="tickets_assign", summary="Take a ticket or hand it to another engineer",
+    description="A new ticket becomes open when someone takes it.",
+    request=AssignSerializer, responses=TicketDetailSerializer,
+)
+class TicketAssignView(_TicketAction):
+    input_serializer = AssignSerializer
 
-    @extend_schema(
-        operation_id="tickets_set_urgency", summary="Set the urgency (triage)",
-        description="The SLA deadlines follow the new urgency's targets.",
-        request=UrgencySerializer, responses=TicketDetailSerializer,
-    )
-    def post(self, request, number):
-        ticket = selectors.ticket_for(request.user, number)
-        serializer = UrgencySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.ticket_set_urgency(ticket=ticket, actor=request.user, urgency=serializer.validated_data["urgency"])
-        return Response(detail_response_data(request, selectors.ticket_for(request.user, number)))
+    def act(self, ticket, data):
+        services.ticket_assign(ticket=ticket, actor=self.request.user, assignee=data["assignee"])
 
 
-class TicketResolveView(APIView):
-    permission_classes = [IsEngineer]
+@extend_schema(
+    operation_id="tickets_set_urgency", summary="Set the urgency (triage)",
+    description="The SLA deadlines follow the new urgency's targets.",
+    request=UrgencySerializer, responses=TicketDetailSerializer,
+)
+class TicketUrgencyView(_TicketAction):
+    input_serializer = UrgencySerializer
 
-    @extend_schema(
-        operation_id="tickets_resolve", summary="Resolve, saying what was fixed and how to prevent it",
-        description="Both reach the customer; for a system error both are required.",
-        request=ResolveSerializer, responses=TicketDetailSerializer,
-    )
-    def post(self, request, number):
-        ticket = selectors.ticket_for(request.user, number)
-        serializer = ResolveSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services_workspace.ticket_resolve(ticket=ticket, actor=request.user, **serializer.validated_data)
-        return Response(detail_response_data(request, selectors.ticket_for(request.user, number)))
+    def act(self, ticket, data):
+        services.ticket_set_urgency(ticket=ticket, actor=self.request.user, urgency=data["urgency"])
+
+
+@extend_schema(
+    operation_id="tickets_resolve", summary="Resolve, saying what was fixed and how to prevent it",
+    description="Both reach the customer; for a system error both are required.",
+    request=ResolveSerializer, responses=TicketDetailSerializer,
+)
+class TicketResolveView(_TicketAction):
+    input_serializer = ResolveSerializer
+
+    def act(self, ticket, data):
+        services_workspace.ticket_resolve(ticket=ticket, actor=self.request.user, **data)
 
 
 class EngineerListView(generics.ListAPIView):
