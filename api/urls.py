@@ -44,6 +44,9 @@ urlpatterns = [
     path("queue/", queue.QueueView.as_view(), name="queue"),
     path("tickets/<int:number>/urgency/", queue.TicketUrgencyView.as_view(), name="ticket-urgency"),
     path("tickets/<int:number>/resolve/", queue.TicketResolveView.as_view(), name="ticket-resolve"),
+    path("tickets/<int:number>/commit/", queue.TicketCommitView.as_view(), name="ticket-commit"),
+    path("tickets/<int:number>/refuse/", queue.TicketRefuseView.as_view(), name="ticket-refuse"),
+    path("tickets/<int:number>/escalate/", queue.TicketEscalateView.as_view(), name="ticket-escalate"),
     path("engineers/", queue.EngineerListView.as_view(), name="engineer-list"),
     # Admins.
     path("tariffs/", sla.TariffListView.as_view(), name="tariff-list"),

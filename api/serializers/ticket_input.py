@@ -154,3 +154,16 @@ class QueueFilterSerializer(serializers.Serializer):
     organisation = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="Organisation id.")
     q = Text(max_length=200, required=False, allow_blank=True, help_text="A reference (HD-10042) or words.")
     order = serializers.ChoiceField(choices=TicketFilterSerializer.ORDERS, required=False, default="due")
+
+
+class CommitSerializer(serializers.Serializer):
+    planned_at = serializers.DateTimeField(help_text="The completion date promised to the customer (future).")
+
+
+class RefuseSerializer(serializers.Serializer):
+    reason = Text(max_length=5_000, help_text="Why it cannot be done, for the customer (a sentence or two).")
+
+
+class EscalateSerializer(serializers.Serializer):
+    to_level = serializers.ChoiceField(choices=Level.choices)
+    reason = Text(max_length=500, help_text="Why the ticket changes level (kept in the history).")

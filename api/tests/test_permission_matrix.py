@@ -41,6 +41,9 @@ MATRIX = {
     "api:queue": [_row("get", None, [401, 403, 403, 200, 200])],
     # A system error needs the prevention too: the service's 400 shows the role got through.
     "api:ticket-resolve": [_row("post", "ticket", [401, 403, 403, 400, 400], {"summary": "Fixed"})],
+    "api:ticket-commit": [_row("post", "ticket", [401, 403, 403, 200, 200], {"planned_at": "2099-01-01T10:00:00Z"})],
+    "api:ticket-refuse": [_row("post", "ticket", [401, 403, 403, 200, 200], {"reason": "Out of the scope of support."})],
+    "api:ticket-escalate": [_row("post", "ticket", [401, 403, 403, 200, 200], {"to_level": "L2", "reason": "needs L2"})],
     "api:engineer-list": [_row("get", None, [401, 403, 403, 200, 200])],
     "api:tariff-list": [_row("get", None, [401, 403, 403, 403, 200])],
     "api:tariff-detail": [_row("get", ("vip",), [401, 403, 403, 403, 200])],

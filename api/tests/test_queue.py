@@ -197,3 +197,36 @@ def test_resolving_needs_a_summary(api_for, engineer, customer_a):
 def test_customers_cannot_resolve_through_the_resolution_endpoint(api_for, customer_a):
     ticket = _file(customer_a, kind="question")
     assert api_for(customer_a).post(_action(ticket, "resolve"), {"summary": "done"}, format="json").status_code == 403
+
+
+def test_commit_tells_the_customer_and_meets_the_commitment_target(api_for, engineer, customer_a):
+    from helpdesk.mail.models import OutboundEmail
+    from sla.tests.factories import TariffFactory
+
+    TariffFactory(code="basic", is_default=True)
+    ticket = _file(customer_a)
+    planned = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    response = api_for(engineer).post(_action(ticket, "commit"), {"planned_at": planned.isoformat()}, format="json")
+    assert response.status_code == 200, response.json()
+    ticket.refresh_from_db()
+    assert ticket.planned_at == planned and ticket.sla_targets.get(kind="commitment").met_at is not None
+    assert OutboundEmail.objects.filter(to=customer_a.email, subject__contains="Planned completion").exists()
+    past = api_for(engineer).post(_action(ticket, "commit"), {"planned_at": "2020-01-01T10:00:00Z"}, format="json")
+    assert past.status_code == 400
+
+
+def test_refusal_needs_a_real_reason(api_for, engineer, customer_a):
+    ticket = _file(customer_a)
+    response = api_for(engineer).post(_action(ticket, "refuse"), {"reason": "no"}, format="json")
+    assert response.status_code == 400 and response.json()["errors"]
+    ticket.refresh_from_db()
+    assert ticket.refusal_reason == ""
+
+
+def test_escalation_follows_the_same_rule_as_the_workspace(api_for, engineer, engineer_l2, customer_a):
+    ticket = _file(customer_a)
+    up = api_for(engineer).post(_action(ticket, "escalate"), {"to_level": "L2", "reason": "needs L2"}, format="json")
+    assert up.status_code == 200 and up.json()["level"] == "L2"
+    down = api_for(engineer_l2).post(_action(ticket, "escalate"), {"to_level": "L1", "reason": "back"}, format="json")
+    assert down.status_code == 403
+    assert ticket.events.filter(kind=Event.Kind.ESCALATED).count() == 1

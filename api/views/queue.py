@@ -12,7 +12,15 @@ from tickets.queue import queue_tickets
 
 from ..pagination import BY_PK, KeysetPagination
 from ..permissions import IsEngineer
-from ..serializers.ticket_input import AssignSerializer, QueueFilterSerializer, ResolveSerializer, UrgencySerializer
+from ..serializers.ticket_input import (
+    AssignSerializer,
+    CommitSerializer,
+    EscalateSerializer,
+    QueueFilterSerializer,
+    RefuseSerializer,
+    ResolveSerializer,
+    UrgencySerializer,
+)
 from ..serializers.tickets import TicketDetailSerializer, TicketSerializer
 from ..serializers.users import EngineerSerializer
 from ._common import detail_response_data
@@ -99,6 +107,44 @@ class TicketResolveView(_TicketAction):
 
     def act(self, ticket, data):
         services_workspace.ticket_resolve(ticket=ticket, actor=self.request.user, **data)
+
+
+@extend_schema(
+    operation_id="tickets_commit", summary="Commit to a completion date and tell the customer",
+    description="Meets the SLA commitment target (seed 001: a date, or a justified refusal).",
+    request=CommitSerializer, responses=TicketDetailSerializer,
+)
+class TicketCommitView(_TicketAction):
+    input_serializer = CommitSerializer
+
+    def act(self, ticket, data):
+        services_workspace.ticket_commit(ticket=ticket, actor=self.request.user, planned_at=data["planned_at"])
+
+
+@extend_schema(
+    operation_id="tickets_refuse", summary="Refuse with a reason for the customer",
+    description="Also meets the SLA commitment target.",
+    request=RefuseSerializer, responses=TicketDetailSerializer,
+)
+class TicketRefuseView(_TicketAction):
+    input_serializer = RefuseSerializer
+
+    def act(self, ticket, data):
+        services_workspace.ticket_refuse(ticket=ticket, actor=self.request.user, reason=data["reason"])
+
+
+@extend_schema(
+    operation_id="tickets_escalate", summary="Move the ticket to another level (L1, L2, L3)",
+    description="Anyone may raise a ticket within reach; only leads send one back down.",
+    request=EscalateSerializer, responses=TicketDetailSerializer,
+)
+class TicketEscalateView(_TicketAction):
+    input_serializer = EscalateSerializer
+
+    def act(self, ticket, data):
+        services_workspace.ticket_escalate(
+            ticket=ticket, actor=self.request.user, to_level=data["to_level"], reason=data["reason"]
+        )
 
 
 class EngineerListView(generics.ListAPIView):
