@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -198,7 +199,7 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
         ticket = _lock(ticket)
         if ticket.status == Status.CLOSED and not author.is_engineer:
             raise ValidationError(_("This ticket is closed. Reopen it to continue the conversation."))
-        already = sum(a.size for a in ticket.attachments.all())
+        already = ticket.attachments.aggregate(total=Sum("size"))["total"] or 0
         accepted = check_uploads(files, already_attached_bytes=already)
         now = timezone.now()
         visibility = Message.Visibility.INTERNAL if internal else Message.Visibility.PUBLIC

@@ -1,12 +1,13 @@
 """The Russian and Polish catalogues are complete, well-formed and compiled.
 
-Pure Python: the .po files are read by the small parser below and the .mo files by
+Pure Python: the .po files are read by the parser in scripts/translations_todo.py and the .mo files by
 ``gettext.GNUTranslations``, so no gettext tools are needed to run these tests.
 After adding strings: makemessages, translate what scripts/translations_todo.py lists,
 compilemessages, and commit the .po and .mo files together.
 """
 
 import gettext
+import importlib.util
 import re
 from collections import Counter
 from pathlib import Path
@@ -19,59 +20,16 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "locale"
 LANGUAGES = ["ru", "pl"]
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+def _load_todo_script():
+    """The .po reader lives in scripts/translations_todo.py (stdlib only, run without
+    Django); the tests read the catalogues with the very same code."""
+    spec = importlib.util.spec_from_file_location("translations_todo", ROOT / "scripts" / "translations_todo.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _unquote(text):
-    text = text.strip()
-    assert text.startswith('"') and text.endswith('"'), f"not a PO string: {text!r}"
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text[1:-1])
-
-
-def parse_po(path):
-    """[{msgctxt, msgid, msgid_plural, msgstr, msgstr_plural, flags, line}], header first.
-
-    Obsolete entries (``#~``) are skipped: msgfmt ignores them too.
-    """
-    entries, entry, field = [], None, None
-
-    def start(line_no):
-        return {"msgctxt": None, "msgid": None, "msgid_plural": None, "msgstr": None,
-                "msgstr_plural": {}, "flags": set(), "line": line_no}
-
-    pending_flags = set()
-    for line_no, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#~"):
-            continue
-        if line.startswith("#,"):
-            pending_flags |= {f.strip() for f in line[2:].split(",") if f.strip()}
-            continue
-        if line.startswith("#"):
-            continue
-        if line.startswith('"'):
-            assert entry is not None and field is not None, f"{path}:{line_no}: stray string"
-            if isinstance(field, int):
-                entry["msgstr_plural"][field] += _unquote(line)
-            else:
-                entry[field] += _unquote(line)
-            continue
-        keyword, _, rest = line.partition(" ")
-        follows_its_msgctxt = entry is not None and entry["msgctxt"] is not None and entry["msgid"] is None
-        if keyword == "msgctxt" or (keyword == "msgid" and not follows_its_msgctxt):
-            entry = start(line_no)
-            entries.append(entry)
-            entry["flags"], pending_flags = pending_flags, set()
-        match = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
-        if match:
-            field = int(match.group(1))
-            entry["msgstr_plural"][field] = _unquote(rest)
-        elif keyword in ("msgctxt", "msgid", "msgid_plural", "msgstr"):
-            field = keyword
-            entry[keyword] = _unquote(rest)
-        else:
-            raise AssertionError(f"{path}:{line_no}: cannot parse {raw!r}")
-    return entries
+parse_po = _load_todo_script().parse_po
 
 
 def parse_header(entries):

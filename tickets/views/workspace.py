@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -11,12 +12,23 @@ from django.views.decorators.http import require_POST
 from knowledgebase.canned import canned_reply_for, canned_reply_render
 from knowledgebase.selectors import canned_replies_for
 
-from .. import selectors, services, workflow
+from .. import planning, selectors, services, workflow
 from ..forms import EngineerReplyForm
-from ..forms_workspace import BulkForm, QueueFilterForm
+from ..forms_workspace import (
+    BulkForm,
+    CommitForm,
+    EscalateForm,
+    PhoneCallForm,
+    QueueFilterForm,
+    RefuseForm,
+    ResolveForm,
+    TriageForm,
+)
 from ..models import Ticket
 from ..queue import CappedPaginator, queue_tickets, view_counts
+from ..services_workspace import can_lead
 from .access import engineer_required
+from .actions import effort_hours
 from .common import change_status
 
 PAGE_SIZE = 50
@@ -88,19 +100,7 @@ def _canned_reply_initial(request, ticket):
 
 
 def _render(request, ticket, reply_form, status=200):
-    from django.utils import timezone
 
-    from .. import planning
-    from ..forms_workspace import (
-        CommitForm,
-        EscalateForm,
-        PhoneCallForm,
-        RefuseForm,
-        ResolveForm,
-        TriageForm,
-    )
-    from ..services_workspace import can_lead
-    from .actions import effort_hours
 
     engineer = ticket.assignee or request.user
     proposal = planning.propose_completion(
