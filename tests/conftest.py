@@ -378,3 +378,11 @@ def _wait_for_disconnect(django_db_blocker, app_name, timeout=5):
                 if cursor.fetchone()[0] == 0:
                     return
             time.sleep(0.1)
+
+
+def it_missing_prerequisite(reason):
+    """Skip on a developer's machine without the tool; fail in CI, which installs it
+    (dev.py test), so a broken install step cannot hide behind a skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must have this: {reason}")
+    pytest.skip(reason)

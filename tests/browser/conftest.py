@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+from ..conftest import it_missing_prerequisite
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -33,7 +35,7 @@ def _allow_orm_next_to_playwright():
 def chromium(_allow_orm_next_to_playwright):
     executable = CHROMIUM if os.path.isabs(CHROMIUM) else shutil.which(CHROMIUM)
     if not executable or not os.access(executable, os.X_OK):
-        pytest.skip(
+        it_missing_prerequisite(
             f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install -y chromium) "
             "or point CHROMIUM_PATH at a Chromium binary"
         )

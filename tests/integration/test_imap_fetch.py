@@ -27,7 +27,7 @@ from inbound.tasks import poll_mailboxes
 from tickets import services as ticket_services
 from tickets.models import Status, Ticket
 
-from ..conftest import PROJECT_ROOT, it_free_port
+from ..conftest import PROJECT_ROOT, it_free_port, it_missing_prerequisite
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -102,7 +102,7 @@ def _why_no_dovecot():
 def dovecot():
     reason = _why_no_dovecot()
     if reason:
-        pytest.skip(reason)
+        it_missing_prerequisite(reason)
     base = Path(tempfile.mkdtemp(prefix="hd-dovecot-"))
     os.chmod(base, 0o755)  # the mail uid must reach its maildir
     (base / "mail").mkdir()
