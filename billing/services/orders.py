@@ -114,7 +114,7 @@ def order_invoice(order_id):
     """Issue the pro-forma invoice (the PDF is drawn on request from the order's own data);
     safe to run twice."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("placed_by", "pack", "tariff", "license").get(pk=order_id)
+        order = Order.objects.select_for_update(of=("self",)).select_related("placed_by", "pack", "tariff", "license").get(pk=order_id)
         if order.status != Order.Status.PLACED:
             return order
         order.status, order.invoiced_at = Order.Status.INVOICED, timezone.now()
@@ -132,7 +132,7 @@ def order_pay(*, order, actor, payment_reference=""):
         raise PermissionDenied(_("Only an admin with the right to change orders can mark them paid."))
     payment_reference = (payment_reference or "").strip()[:100]
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("placed_by", "license", "tariff", "pack").get(pk=order.pk)
+        order = Order.objects.select_for_update(of=("self",)).select_related("placed_by", "license", "tariff", "pack").get(pk=order.pk)
         if order.status in (Order.Status.PAID, Order.Status.ACTIVE):
             if payment_reference and order.payment_reference and payment_reference != order.payment_reference:
                 raise ValidationError(_("This order was already paid with another payment reference."))
@@ -167,7 +167,7 @@ def order_pay(*, order, actor, payment_reference=""):
 def order_cancel(*, order, actor, reason=""):
     """The customer (before payment) or an admin cancels an open order."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("placed_by").get(pk=order.pk)
+        order = Order.objects.select_for_update(of=("self",)).select_related("placed_by").get(pk=order.pk)
         if not actor.is_staff:
             _may_order_for(actor, order.organisation)
         if not order.is_open:
