@@ -50,6 +50,7 @@ MATRIX = {
     "workspace:queue": _row("get", None, [302, 403, 403, 200, 200]),
     "workspace:bulk": _row("post", None, [302, 403, 403, 302, 302], {"tickets": ["1"], "action": "take"}),
     "workspace:reports": _row("get", None, [302, 403, 403, 403, 200]),
+    "workspace:sales": _row("get", None, [302, 403, 403, 403, 200]),
     "workspace:triage": _row("post", "ticket", [302, 403, 403, 302, 302], {"urgency": "high", "effort_hours": "2"}),
     "workspace:commit": _row("post", "ticket", [302, 403, 403, 302, 302], {"planned_at": "2099-01-01T10:00"}),
     "workspace:refuse": _row("post", "ticket", [302, 403, 403, 302, 302], {"reason": "Out of the scope of support."}),
