@@ -10,7 +10,7 @@
   var table = JSON.parse(data.textContent);
   var balance = parseInt(box.dataset.balance, 10) || 0;
   function fill(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_m, key) { return String(values[key]); });
+    return template.replace(/\{(\w+)\}/g, function (_m, key) { return String(values[key]); });
   }
   function update() {
     var kind = form.elements.kind ? form.elements.kind.value : "";
