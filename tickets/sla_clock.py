@@ -10,18 +10,17 @@ ticket spent waiting for the customer, resolved or closed (read from the event l
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.mail.services import email_enqueue
 from sla.businesstime import ClockPaused, NoWorkingTime, add_business_time, business_time_between
-from sla.models import Tariff
+from sla.models import Tariff, Urgency
 from sla.models.calendars import calendar_from_snapshot
-from sla.models.tariffs import URGENCIES
 
 from .models import Event, Level, SlaTarget, Status, Ticket
+from .selectors import engineer_recipient
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ NEXT_LEVEL = {Level.L1: Level.L2, Level.L2: Level.L3}
 def tariff_snapshot(tariff: Tariff, at):
     """Everything needed to compute deadlines, as JSON, independent of later edits."""
     calendars, urgencies = {}, {}
-    for urgency, _label in URGENCIES:
+    for urgency in Urgency.values:
         targets, calendar = tariff.targets_for(urgency)
         key = str(calendar.pk)
         if key not in calendars:
@@ -64,9 +63,16 @@ def _paused_spans(ticket):
     return spans
 
 
+def snapshot_rule(snap, urgency):
+    """The frozen targets for an urgency; a snapshot taken before an urgency existed
+    falls back to the tariff's normal targets instead of crashing."""
+    urgencies = snap["urgencies"]
+    return urgencies.get(urgency) or urgencies[Urgency.NORMAL]
+
+
 def calendar_of(ticket):
     snap = ticket.sla_snapshot
-    rule = snap["urgencies"][ticket.urgency]
+    rule = snapshot_rule(snap, ticket.urgency)
     return calendar_from_snapshot(snap["calendars"][rule["calendar"]])
 
 
@@ -87,7 +93,7 @@ def clock_recompute(ticket):
     snap = ticket.sla_snapshot
     if not snap:
         return
-    rule = snap["urgencies"][ticket.urgency]
+    rule = snapshot_rule(snap, ticket.urgency)
     calendar = calendar_from_snapshot(snap["calendars"][rule["calendar"]])
     pauses = _paused_spans(ticket)
     share = snap["warn_at_percent"] / 100
@@ -176,8 +182,7 @@ def business_time_left(ticket, due_at, now=None):
 def _notify_engineers(ticket, template, target):
     from .services import ticket_email_headers
 
-    recipient = ticket.assignee.email if ticket.assignee_id else settings.SUPPORT_QUEUE_EMAIL
-    language = (ticket.assignee.language if ticket.assignee_id else "") or settings.LANGUAGE_CODE
+    recipient, language = engineer_recipient(ticket)
     email_enqueue(
         to=recipient,
         template=template,
