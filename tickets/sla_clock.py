@@ -129,11 +129,25 @@ def _refresh_next_due(ticket):
 
 
 def target_meet(ticket, kind, at):
-    """The target is met (first public reply, committed date, resolution); its clock stops."""
-    updated = SlaTarget.objects.filter(ticket=ticket, kind=kind, met_at__isnull=True).update(met_at=at)
-    if updated:
-        _refresh_next_due(ticket)
-    return bool(updated)
+    """The target is met (first public reply, committed date, resolution); its clock stops.
+
+    A late answer is a breach: met after ``due_at`` stores ``breached_at = due_at`` on the
+    row at meet time (and a breach event), whatever the sweep saw, so the ticket page,
+    the compliance report and the API read one stored fact. Returns True if it was met.
+    """
+    target = SlaTarget.objects.filter(ticket=ticket, kind=kind, met_at__isnull=True).first()
+    if target is None:
+        return False
+    late = target.due_at is not None and at > target.due_at and target.breached_at is None
+    SlaTarget.objects.filter(pk=target.pk, met_at__isnull=True).update(
+        met_at=at, **({"breached_at": target.due_at} if late else {})
+    )
+    if late:
+        Event.objects.create(
+            ticket=ticket, kind=Event.Kind.SLA_BREACH, field=kind, new_value="met_late", is_internal=True, created_at=at
+        )
+    _refresh_next_due(ticket)
+    return True
 
 
 def target_unmeet(ticket, kind):
@@ -144,7 +158,11 @@ def target_unmeet(ticket, kind):
 
 def on_status_change(ticket, old, new):
     if new == Status.RESOLVED:
-        target_meet(ticket, "resolution", timezone.now())
+        # Resolving also answers the commitment target (seed 001: a date, a refusal, or
+        # the work itself); after its due time that is a late answer, i.e. a breach.
+        now = timezone.now()
+        target_meet(ticket, "resolution", now)
+        target_meet(ticket, "commitment", now)
     if new == Status.OPEN and old in (Status.RESOLVED, Status.CLOSED):
         target_unmeet(ticket, "resolution")
     if (old in PAUSED_STATUSES) != (new in PAUSED_STATUSES):
