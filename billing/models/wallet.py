@@ -13,8 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.models import Organisation
-from sla.models import Subscription, Tariff
-from sla.models.tariffs import URGENCIES
+from sla.models import RequestKind, Subscription, Tariff, Urgency
 
 
 class ChargeItem(models.TextChoices):
@@ -44,10 +43,11 @@ class PointsRule(models.Model):
     tariff = models.ForeignKey(Tariff, verbose_name=_("tariff"), on_delete=models.CASCADE, related_name="points_rules")
     item = models.CharField(_("what"), max_length=16, choices=ChargeItem.choices, default=ChargeItem.TICKET)
     ticket_kind = models.CharField(
-        _("request type"), max_length=16, blank=True, default="", help_text=_("Empty: any type.")
+        _("request type"), max_length=16, choices=RequestKind.choices, blank=True, default="",
+        help_text=_("Empty: any type."),
     )
     urgency = models.CharField(
-        _("urgency"), max_length=16, choices=URGENCIES, blank=True, default="", help_text=_("Empty: any urgency.")
+        _("urgency"), max_length=16, choices=Urgency.choices, blank=True, default="", help_text=_("Empty: any urgency.")
     )
     points = models.PositiveIntegerField(_("points"))
 

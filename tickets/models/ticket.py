@@ -9,8 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.accounts.models import Organisation
-from sla.models import License, Tariff
+from helpdesk.accounts.models import Organisation, SupportLevel
+from sla.models import License, RequestKind, Tariff, Urgency
 
 REFERENCE_PREFIX = "HD"
 
@@ -23,17 +23,8 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Kind(models.TextChoices):
-    QUESTION = "question", _("Question about the system")
-    ERROR = "error", _("System error")
-    SUGGESTION = "suggestion", _("Suggestion")
-
-
-class Urgency(models.TextChoices):
-    LOW = "low", _("Low")
-    NORMAL = "normal", _("Normal")
-    HIGH = "high", _("High")
-    CRITICAL = "critical", _("Critical: work has stopped")
+# A ticket's type is the request type tariffs and points rules know (one definition, in sla).
+Kind = RequestKind
 
 
 class Channel(models.TextChoices):
@@ -43,12 +34,10 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
-class Level(models.TextChoices):
-    L1 = "L1", "L1"
-    L2 = "L2", "L2"
-    L3 = "L3", "L3"
+# Support levels and urgencies are defined once, in the lower apps, and re-exported here.
+Level = SupportLevel
 
-
+# The statuses in which a ticket is still being worked on: the one definition.
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
 
 
