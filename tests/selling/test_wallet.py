@@ -8,11 +8,10 @@ from django.utils import timezone
 
 from billing import selectors, services
 from billing.models import Allocation, WalletEntry
+from billing.tests.factories import LicenseFactory, points_tariff
 from tickets import services as ticket_services
 from tickets.models import RootCause, Ticket
 from workspace import services as workspace_services
-
-from .factories import LicenseFactory, points_tariff
 
 TODAY = date(2026, 12, 4)
 

@@ -8,11 +8,10 @@ from django.utils import timezone
 
 from billing import services
 from billing.models import Order
+from billing.tests.factories import LicenseFactory, points_tariff, vip_tariff
 from sla.services import subscription_activate
 from sla.tests.factories import TariffFactory
 from tickets.models import Ticket
-
-from .factories import LicenseFactory, points_tariff, vip_tariff
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ from django.utils import timezone
 
 from billing import selectors, services
 from billing.models import WalletEntry
+from billing.tests.factories import LicenseFactory, points_tariff
 from sla.services import subscription_activate
 from tickets import services as ticket_services
 from tickets.models import Ticket
-
-from .factories import LicenseFactory, points_tariff
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from billing import reports, services
 from billing.models import WalletEntry
+from billing.tests.factories import LicenseFactory, points_tariff, vip_tariff
 from sla.models import Subscription
 from sla.services import subscription_activate
-
-from .factories import LicenseFactory, points_tariff, vip_tariff
 
 UTC = ZoneInfo("UTC")
 
