@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "helpdesk.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -142,9 +143,23 @@ MEDIA_ROOT = str(VAR_DIR / "attachments")
 # Attachment limits (bytes). The allow-list is checked against the content's real type.
 ATTACHMENT_MAX_FILE_BYTES = env.int("ATTACHMENT_MAX_FILE_BYTES", default=25 * 1024 * 1024)
 ATTACHMENT_MAX_TICKET_BYTES = env.int("ATTACHMENT_MAX_TICKET_BYTES", default=100 * 1024 * 1024)
-# Django's own request body limit must admit a full ticket's worth of files.
+# Files per message (web, API, email), and archives: the unpacked size they declare
+# (zip directory, gzip trailer) may be at most this, and at most RATIO times their size.
+ATTACHMENT_MAX_FILES_PER_MESSAGE = env.int("ATTACHMENT_MAX_FILES_PER_MESSAGE", default=20)
+ATTACHMENT_ARCHIVE_MAX_UNPACKED_BYTES = env.int("ATTACHMENT_ARCHIVE_MAX_UNPACKED_BYTES", default=1024 * 1024 * 1024)
+ATTACHMENT_ARCHIVE_MAX_RATIO = env.int("ATTACHMENT_ARCHIVE_MAX_RATIO", default=200)
+ATTACHMENT_ARCHIVE_MAX_ENTRIES = env.int("ATTACHMENT_ARCHIVE_MAX_ENTRIES", default=10_000)
+# Form fields other than files (a pasted log bigger than this is a 413 page, smaller but
+# over the 100,000-character body limit a form error); files in memory up to 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# More files than this is refused by Django itself; between the per-message limit and
+# this the form names the limit. Both answer with a page saying what to do.
+DATA_UPLOAD_MAX_NUMBER_FILES = 5 * ATTACHMENT_MAX_FILES_PER_MESSAGE
+# Any request with a bigger body is refused before it is read (413, helpdesk.middleware).
+REQUEST_MAX_BYTES = env.int(
+    "REQUEST_MAX_BYTES", default=ATTACHMENT_MAX_TICKET_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024
+)
 
 # SLA: how often beat sweeps deadlines, and who hears of warnings on unassigned tickets.
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
