@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "auditlog",
     "helpdesk.accounts",
     "helpdesk.mail",
     "sla",
@@ -64,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "helpdesk.accounts.two_factor.StaffTwoFactorMiddleware",
+    "helpdesk.accounts.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -189,6 +195,10 @@ MAILBOX_KEY = env("MAILBOX_KEY", default="")
 # recorded as rejected without their bytes).
 INBOUND_POLL_SECONDS = env.float("INBOUND_POLL_SECONDS", default=60.0)
 INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=40 * 1024 * 1024)
+# Mailbox servers on loopback or private addresses are refused (a mailbox must not be a
+# way to probe the internal network) unless this is on; passwords from the environment
+# come only from variables named HELPDESK_MAILBOX_… (inbound/credentials.py).
+MAILBOX_ALLOW_PRIVATE_HOSTS = env.bool("MAILBOX_ALLOW_PRIVATE_HOSTS", default=False)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -199,6 +209,32 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Two-factor (helpdesk/accounts/two_factor.py): a staff member (admin access) must
+# enrol a TOTP app and confirm a code after the password before any page but the
+# 2FA pages; anyone who enrolled is asked for a code. On by default in production.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Helpdesk")
+
+# Audit log of admin changes (django-auditlog, shown in admin under "Log entries"):
+# who changed which tariff, calendar, license, user, organisation or mailbox, when and
+# what. Secrets are masked, polling bookkeeping is left out.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "sla.Tariff", "sla.TariffUrgencyRule", "sla.TariffPrice",
+    "sla.BusinessCalendar", "sla.WorkingInterval", "sla.Holiday",
+    "sla.Edition", "sla.License", "sla.Subscription", "sla.EntitlementRule",
+    "accounts.Organisation",
+    {"model": "accounts.User", "exclude_fields": ["password", "last_login"], "m2m_fields": {"groups", "user_permissions"}},
+    {"model": "auth.Group", "m2m_fields": {"permissions"}},
+    {
+        "model": "inbound.Mailbox", "mask_fields": ["password_encrypted"],
+        "exclude_fields": ["imap_uidvalidity", "imap_last_uid", "last_polled_at", "last_error"],
+    },
+    {
+        "model": "otp_totp.TOTPDevice",
+        "include_fields": ["user", "name", "confirmed"],
+    },
+)
 
 # Celery: one app in helpdesk/celery.py, configured from here.
 CELERY_BROKER_URL = REDIS_URL
