@@ -31,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 # Reachable before the second factor: the 2FA pages themselves, logging out, the
 # language switch, static files and the health check.
+NOT_NEEDED_SESSION_KEY = "two_factor_not_needed"
 OPEN_URL_NAMES = {"accounts:two_factor_verify", "accounts:two_factor_setup", "accounts:logout", "set_language", "healthz"}
 
 
@@ -42,6 +43,13 @@ def two_factor_required(user):
     return user_has_device(user) or (settings.STAFF_OTP_REQUIRED and user.is_staff)
 
 
+def remember_when_not_needed(sender, request, user, **kwargs):
+    """At login (``user_logged_in``), note in the session when no code will be asked,
+    so that pages cost no query for it; enrolling later verifies the session anyway."""
+    if request is not None and hasattr(request, "session") and not two_factor_required(user):
+        request.session[NOT_NEEDED_SESSION_KEY] = user.pk
+
+
 class StaffTwoFactorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -49,9 +57,12 @@ class StaffTwoFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not user.is_verified() and not self._is_open(request):
-            if two_factor_required(user):
-                name = "accounts:two_factor_verify" if user_has_device(user) else "accounts:two_factor_setup"
-                return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+            # Most people have no device: decided at login, not on every page.
+            if request.session.get(NOT_NEEDED_SESSION_KEY) != user.pk:
+                if two_factor_required(user):
+                    name = "accounts:two_factor_verify" if user_has_device(user) else "accounts:two_factor_setup"
+                    return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+                request.session[NOT_NEEDED_SESSION_KEY] = user.pk
         return self.get_response(request)
 
     @staticmethod
