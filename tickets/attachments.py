@@ -15,6 +15,7 @@ from pathlib import PurePath
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -162,6 +163,12 @@ def check_upload(upload):
         if error:
             raise ValidationError(error)
     return content_type
+
+
+def attached_bytes(ticket):
+    """The bytes a ticket already holds in attachments: the one definition of the total
+    that ``ATTACHMENT_MAX_TICKET_BYTES`` limits (one aggregate query)."""
+    return ticket.attachments.aggregate(total=Sum("size"))["total"] or 0
 
 
 def check_uploads(files, already_attached_bytes=0):
