@@ -24,7 +24,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-
 # The only environment variables a mailbox may read its password from.
 ENV_PREFIX = "HELPDESK_MAILBOX_"
 
