@@ -42,6 +42,8 @@ ALLOWED_TYPES = {
     # their bytes are text, but a browser or Windows runs them once downloaded.
     "text/plain": ("txt", "log", "out", "err", "trace", "json", "yaml", "yml", "ini", "conf", "cfg", "md", "diff", "patch", "sql"),
 }
+# Accepted once, no longer: files already stored keep downloading under their name.
+STORED_BEFORE_TYPES = {"application/x-7z-compressed": ("7z",)}
 ALLOWED_EXTENSIONS = frozenset(ext for extensions in ALLOWED_TYPES.values() for ext in extensions)
 ARCHIVE_TYPES = {"application/zip", "application/gzip"}
 # Only these are ever shown inline in the browser; everything else is a download.
@@ -75,7 +77,7 @@ def download_name(name, content_type):
     """The name a file is downloaded under: its own, with an extension matching the
     type served (``notes.pdf`` that is really text downloads as ``notes.pdf.txt``)."""
     name = name or "attachment"
-    extensions = ALLOWED_TYPES.get(content_type)
+    extensions = ALLOWED_TYPES.get(content_type) or STORED_BEFORE_TYPES.get(content_type)
     if not extensions:
         return f"{name}.bin"
     if file_extension(name) in extensions:
@@ -127,7 +129,9 @@ def _archive_error(upload, content_type):
 
 
 def check_file_count(files):
-    """A message carries at most ``ATTACHMENT_MAX_FILES_PER_MESSAGE`` files."""
+    """A message carries at most ``ATTACHMENT_MAX_FILES_PER_MESSAGE`` files. Checked
+    where a person can fix it (the web forms' file field, the API's serializers), not in
+    ``check_uploads``: an email with more files is the inbound channel's to trim."""
     limit = settings.ATTACHMENT_MAX_FILES_PER_MESSAGE
     count = len(files)
     if count > limit:
@@ -177,7 +181,6 @@ def check_uploads(files, already_attached_bytes=0):
     Raises ValidationError with one message per refused file, naming it and the limit.
     """
     files = list(files)
-    check_file_count(files)
     per_ticket = settings.ATTACHMENT_MAX_TICKET_BYTES
     errors, accepted = [], []
     total = already_attached_bytes

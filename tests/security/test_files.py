@@ -217,3 +217,70 @@ def test_report_export_escapes_an_organisation_named_like_a_formula(client_for, 
     cells = [cell for row in rows[1:] for cell in row]
     assert "'" + organisation.name in cells
     assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+def _raw_http(port, request, timeout=10):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(request)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (ConnectionResetError, TimeoutError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_with_our_config_refuses_huge_lines_headers_and_bodies(tmp_path):
+    """The real server: gunicorn's caps on the request line and headers, Django's on the body."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    from tests.conftest import PROJECT_ROOT, it_database_url, it_free_port, it_wait_until
+
+    port = it_free_port()
+    env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "helpdesk.settings_test", "GUNICORN_WORKERS": "1",
+        "DATABASE_URL": it_database_url(connection.settings_dict), "REQUEST_MAX_BYTES": "100000",
+    }
+    log = open(tmp_path / "gunicorn.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "helpdesk.wsgi:application", "--config", "python:helpdesk.gunicorn_conf",
+         "--bind", f"127.0.0.1:{port}"],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+
+    def listening():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            return False
+
+    try:
+        it_wait_until(listening, 30, message="gunicorn listening")
+        line = _raw_http(port, b"GET /?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert line.startswith(b"HTTP/1.1 400") and b"Request Line is too large" in line
+        headers = b"".join(b"X-H%d: v\r\n" % i for i in range(150))
+        many = _raw_http(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + b"\r\n")
+        assert many.startswith(b"HTTP/1.1 431") and b"Error parsing headers" in many
+        body = _raw_http(
+            port, b"POST /tickets/new/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+            b"Content-Length: 500000\r\nConnection: close\r\n\r\n",
+        )
+        assert body.startswith(b"HTTP/1.1 413") and b"The request is too large" in body
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
