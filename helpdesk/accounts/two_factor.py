@@ -32,7 +32,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 # Reachable before the second factor: the 2FA pages themselves, logging out, the
 # language switch, static files and the health check.
 NOT_NEEDED_SESSION_KEY = "two_factor_not_needed"
-OPEN_URL_NAMES = {"accounts:two_factor_verify", "accounts:two_factor_setup", "accounts:logout", "set_language", "healthz"}
+OPEN_URL_NAMES = {
+    "accounts:two_factor_verify", "accounts:two_factor_setup", "accounts:logout", "admin:logout", "set_language", "healthz",
+}
 
 
 def two_factor_required(user):
