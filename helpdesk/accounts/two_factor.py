@@ -29,9 +29,9 @@ from django_otp import user_has_device
 from django_otp import verify_token as otp_verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+NOT_NEEDED_SESSION_KEY = "two_factor_not_needed"
 # Reachable before the second factor: the 2FA pages themselves, logging out, the
 # language switch, static files and the health check.
-NOT_NEEDED_SESSION_KEY = "two_factor_not_needed"
 OPEN_URL_NAMES = {
     "accounts:two_factor_verify", "accounts:two_factor_setup", "accounts:logout", "admin:logout", "set_language", "healthz",
 }
