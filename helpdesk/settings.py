@@ -228,12 +228,14 @@ STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Helpdesk")
 
 # Audit log of admin changes (django-auditlog, shown in admin under "Log entries"):
-# who changed which tariff, calendar, license, user, organisation or mailbox, when and
+# who changed which tariff, calendar, license, points price, user, organisation or
+# mailbox, when and
 # what. Secrets are masked, polling bookkeeping is left out.
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "sla.Tariff", "sla.TariffUrgencyRule", "sla.TariffPrice",
     "sla.BusinessCalendar", "sla.WorkingInterval", "sla.Holiday",
     "sla.Edition", "sla.License", "sla.Subscription", "sla.EntitlementRule",
+    "billing.PointsPack", "billing.PointsPlan", "billing.PointsRule",
     "accounts.Organisation",
     {"model": "accounts.User", "exclude_fields": ["password", "last_login"], "m2m_fields": {"groups", "user_permissions"}},
     {"model": "auth.Group", "m2m_fields": {"permissions"}},
