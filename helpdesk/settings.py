@@ -173,6 +173,9 @@ REQUEST_MAX_BYTES = env.int(
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 SUPPORT_QUEUE_EMAIL = env("SUPPORT_QUEUE_EMAIL", default="queue@helpdesk.localhost")
 
+# Satisfaction: a rating may be changed for this many days after it was first given.
+CSAT_CHANGE_DAYS = env.int("CSAT_CHANGE_DAYS", default=7)
+
 # Selling support (billing/README.md). The supplier on pro-forma invoices:
 VENDOR_NAME = env("VENDOR_NAME", default="Helpdesk Vendor Ltd")
 VENDOR_ADDRESS = env("VENDOR_ADDRESS", default="1 Example Street\n00-001 Warsaw").replace("\\n", "\n")
