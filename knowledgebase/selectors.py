@@ -18,6 +18,11 @@ OTHER_LANGUAGE_FACTOR = 0.9
 SEARCH_LIMIT = 30
 
 
+def suggest_threshold(language):
+    """The score a suggestion needs to be shown in ``language``."""
+    return SUGGEST_THRESHOLD
+
+
 def articles_visible_to(user):
     """Engineers read everything, drafts and internal notes included; everyone else the
     published public articles."""
