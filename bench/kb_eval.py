@@ -191,6 +191,8 @@ def main():
     parser.add_argument("--predictions", default="/tmp/kb_eval_predictions.jsonl")
     parser.add_argument("--failures", action="store_true", help="print the public queries not ranked first")
     parser.add_argument("--db", default="helpdesk_kb_eval")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="print the per-language thresholds that maximise hidden + shown on the public set")
     args = parser.parse_args()
 
     fresh_database(args.db)
@@ -250,6 +252,13 @@ def main():
     for rate in REJECTION_RATES:
         row = [best_at_rejection(queries, rankings[s], rate) for s in systems]
         print(f"  {f'{rate:.0%} of no-answer queries':<34}" + "".join(f"{f'{h:.3f} / {s:.3f}':>24}" for h, s in row))
+
+    if args.calibrate:
+        for language in ("ru", "pl", "en"):
+            subset = [(q, r) for q, r in zip(queries, rankings["engine"]) if q.get("lang") == language]
+            best = max((sum(no_answer_at([q for q, _ in subset], [r for _, r in subset], t / 100)), -abs(t - 45), t)
+                       for t in range(20, 80))
+            print(f"  calibrated threshold lang={language}: {best[2] / 100:.2f} (hidden + shown = {best[0]:.3f})")
 
     with open(args.predictions, "w", encoding="utf-8") as handle:
         for index, results in enumerate(rankings["engine"]):

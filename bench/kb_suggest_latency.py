@@ -1,4 +1,4 @@
-"""Latency of the ticket-form suggestion endpoint (GET /kb/suggest/) with many articles.
+"""Latency of the ticket-form suggestion endpoint (POST /kb/suggest/) with many articles.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/helpdesk REDIS_URL=redis://127.0.0.1:6379/4 \
         .venv/bin/python bench/kb_suggest_latency.py [--articles 100000] [--keep] [--rounds 3]
@@ -200,12 +200,12 @@ def measure(rounds):
     for client, code in ((c, k) for k, c in clients.items()):
         client.cookies["django_language"] = code
     for language, text in typed:  # warm-up: connections, caches, plans
-        clients[language].get("/kb/suggest/", {"subject": text})
+        clients[language].post("/kb/suggest/", {"subject": text})
     timings, shown = [], 0
     for _ in range(rounds):
         for language, text in typed:
             started = time.perf_counter()
-            response = clients[language].get("/kb/suggest/", {"subject": text})
+            response = clients[language].post("/kb/suggest/", {"subject": text})
             timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.status_code
             shown += b"<li" in response.content

@@ -59,7 +59,7 @@ MATRIX = {
     "kb:category": _row("get", ("no-such-shelf",), [404] * 5),
     "kb:article": _row("get", (999999,), [404] * 5),
     "kb:vote": _row("post", (999999,), [404] * 5, {"helpful": "yes"}),
-    "kb:suggest": _row("get", None, [200] * 5, {"subject": "password"}),
+    "kb:suggest": _row("post", None, [200] * 5, {"subject": "password"}),
     "kb:deflect": _row("post", None, [302] * 5, {"article": 999999}),
     "kb:deflected": _row("get", None, [200] * 5),
     "kb:manage": _row("get", None, [302, 403, 403, 200, 200]),
