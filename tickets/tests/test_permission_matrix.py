@@ -45,6 +45,7 @@ MATRIX = {
     "workspace:commit": _row("post", "ticket", [302, 403, 403, 302, 302], {"planned_at": "2099-01-01T10:00"}),
     "workspace:refuse": _row("post", "ticket", [302, 403, 403, 302, 302], {"reason": "Out of the scope of support."}),
     "workspace:escalate": _row("post", "ticket", [302, 403, 403, 302, 302], {"to_level": "L2", "reason": "needs a developer"}),
+    "workspace:article_draft": _row("post", "ticket", [302, 403, 403, 302, 302]),
     "workspace:call": _row("post", "ticket", [302, 403, 403, 302, 302], {"direction": "in", "duration_minutes": "5", "summary": "x"}),
     "workspace:resolve": _row("post", "ticket", [302, 403, 403, 302, 302], {"summary": "fixed", "prevention": "update"}),
     "workspace:presence": _row("get", "ticket", [302, 403, 403, 200, 200]),
