@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('knowledgebase', '0003_article_grams'),
-        ('tickets', '0005_level_defined_once'),
+        ('tickets', '0006_rootcause_free_of_charge'),
     ]
 
     operations = [
