@@ -23,7 +23,7 @@ def _engineer_level(user):
 
 def can_lead(user):
     """Leads (L3 engineers and admins) see reports and may send tickets back down."""
-    return user.is_engineer and (user.is_staff or user.support_level == Level.L3)
+    return user.is_lead
 
 
 def _require_engineer(user):

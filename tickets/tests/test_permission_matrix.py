@@ -55,6 +55,14 @@ MATRIX = {
     "workspace:bulk": _row("post", None, [302, 403, 403, 302, 302], {"tickets": ["1"], "action": "take"}),
     "workspace:reports": _row("get", None, [302, 403, 403, 403, 200]),
     "workspace:sales": _row("get", None, [302, 403, 403, 403, 200]),
+    # Personal data: the person's own page; another person's export link is a 404.
+    "privacy:page": _row("get", None, [302, 200, 200, 200, 200]),
+    "privacy:export": _row("post", None, [302, 302, 302, 302, 302]),
+    "privacy:export_download": _row("get", ("00000000-0000-4000-8000-000000000000",), [302, 404, 404, 404, 404]),
+    "privacy:erase": _row("post", None, [302, 302, 302, 302, 302]),
+    "workspace:satisfaction": _row("get", None, [302, 403, 403, 403, 200]),
+    # The rating page opens by its unguessable token only; a wrong one is a 404 for everyone.
+    "tickets:satisfaction": _row("get", ("00000000-0000-4000-8000-000000000000",), [404] * 5),
     "workspace:triage": _row("post", "ticket", [302, 403, 403, 302, 302], {"urgency": "high", "effort_hours": "2"}),
     "workspace:commit": _row("post", "ticket", [302, 403, 403, 302, 302], {"planned_at": "2099-01-01T10:00"}),
     "workspace:refuse": _row("post", "ticket", [302, 403, 403, 302, 302], {"reason": "Out of the scope of support."}),
