@@ -161,6 +161,16 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://" if DEBUG else "sm
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Helpdesk <support@helpdesk.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Per-recipient caps on system email (helpdesk.mail.services.email_allowed): at most this
+# many emails of a kind to one address in any hour; the excess is dropped and logged.
+# "account": activation, password reset, "someone signed up with your address" (anyone
+# can trigger them for any address); "notification": everything else.
+EMAIL_CAPS_PER_HOUR = {
+    "account": env.int("EMAIL_CAP_ACCOUNT_PER_HOUR", default=5),
+    "notification": env.int("EMAIL_CAP_NOTIFICATION_PER_HOUR", default=60),
+}
+# Our own addresses, never capped (the queue hears of every unassigned ticket's reply).
+EMAIL_CAP_EXEMPT = env.list("EMAIL_CAP_EXEMPT", default=[SUPPORT_QUEUE_EMAIL])
 # A stalled SMTP server must not hold a worker forever (seconds).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 

@@ -2,11 +2,15 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.mail.services import email_enqueue
+from helpdesk.mail.services import Kind as EmailKind
+from helpdesk.mail.services import email_allowed, email_enqueue, email_render
 
 from .models import OPTIONAL_NOTIFICATIONS, User
+
+RESET_TEMPLATE = "accounts/email/password_reset"
 
 
 class SignupForm(forms.Form):
@@ -44,19 +48,32 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Django's reset form, delivering through the outbox instead of SMTP in the request."""
+    """Django's reset form, delivering through the outbox instead of SMTP in the request.
+
+    An unknown address costs the same as a known one: the email is rendered and the
+    recipient's cap counted all the same, only nothing is stored.
+    """
+
+    def save(self, *args, **kwargs):
+        email = self.cleaned_data["email"]
+        if not any(True for _user in self.get_users(email)):
+            with transaction.atomic():
+                email_allowed(email, EmailKind.ACCOUNT)
+                email_render(RESET_TEMPLATE, {"user": None, "reset_url": f"{settings.SITE_URL}/accounts/reset/x/y/"})
+        return super().save(*args, **kwargs)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
         user = context["user"]
         email_enqueue(
             to=to_email,
-            template="accounts/email/password_reset",
+            template=RESET_TEMPLATE,
             context={
                 "user": user,
                 "reset_url": f"{settings.SITE_URL}/accounts/reset/{context['uid']}/{context['token']}/",
             },
             language=user.language or None,
             topic="password-reset",
+            kind=EmailKind.ACCOUNT,
         )
 
 

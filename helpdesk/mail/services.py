@@ -21,22 +21,86 @@ def _clean_header(value):
     return " ".join(str(value).replace("\r", " ").replace("\n", " ").split())
 
 
-def email_enqueue(*, to, template, context, language=None, topic="", headers=None):
+class Kind:
+    """What an email is, for the per-recipient caps (``settings.EMAIL_CAPS_PER_HOUR``).
+
+    ``ACCOUNT``: activation, password reset, "someone tried to sign up with your
+    address", which anyone can trigger for any address from a public form.
+    ``NOTIFICATION``: everything else the system sends (confirmations, replies, status,
+    auto-replies to inbound mail).
+    """
+
+    ACCOUNT = "account"
+    NOTIFICATION = "notification"
+
+
+# Advisory-lock namespace for counting a recipient's recent emails (see email_allowed).
+CAP_LOCK_NAMESPACE = 0x636170  # "cap"
+
+
+def email_allowed(to, kind=Kind.NOTIFICATION):
+    """May one more email of ``kind`` go to ``to`` now? Call inside a transaction.
+
+    The rule: at most ``settings.EMAIL_CAPS_PER_HOUR[kind]`` emails of one kind to one
+    address (case-insensitive) in any sliding hour, counted in the outbox, so the cap
+    holds across web processes and workers and does not depend on Redis. Addresses in
+    ``settings.EMAIL_CAP_EXEMPT`` (our own queue address) are never capped. The count
+    and the caller's insert are serialised per address by a transaction-scoped advisory
+    lock, so concurrent requests cannot all slip under the cap.
+
+    A refused email is to be dropped (never queued for later) and is logged here.
+    ``email_enqueue`` calls this itself; other senders (inbound auto-replies) may ask
+    first to skip building an email that would be dropped.
+    """
+    address = _clean_header(to).lower()
+    if address in {a.lower() for a in settings.EMAIL_CAP_EXEMPT}:
+        return True
+    limit = settings.EMAIL_CAPS_PER_HOUR.get(kind, settings.EMAIL_CAPS_PER_HOUR[Kind.NOTIFICATION])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [CAP_LOCK_NAMESPACE, address])
+    recent = OutboundEmail.objects.filter(
+        to__iexact=address, kind=kind, created_at__gte=timezone.now() - timedelta(hours=1)
+    ).count()
+    if recent >= limit:
+        log.warning("email cap: dropped a %s email to %s (%s in the last hour, limit %s)", kind, address, recent, limit)
+        return False
+    return True
+
+
+def email_enqueue(*, to, template, context, language=None, topic="", headers=None, kind=Kind.NOTIFICATION):
     """Render ``<template>_subject.txt``, ``.txt`` and ``.html`` in the recipient's language
     and store the email in the outbox; delivery is enqueued after the transaction commits.
+
+    Returns the outbox row, or None when the recipient's hourly cap for ``kind`` is
+    reached (``email_allowed``): the email is dropped and logged, never queued.
     """
-    lang = language or settings.LANGUAGE_CODE
+    with transaction.atomic():
+        if not email_allowed(to, kind):
+            return None
+        return _enqueue(to=to, template=template, context=context, language=language, topic=topic,
+                        headers=headers, kind=kind)
+
+
+def email_render(template, context, language=None):
+    """(subject, text, html) of ``template`` in ``language``; no side effects. Also used
+    to spend the same time on a path that must look like one that sends."""
     ctx = {"site_url": settings.SITE_URL, **context}
-    with translation.override(lang):
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = _clean_header(render_to_string(f"{template}_subject.txt", ctx))
         text = render_to_string(f"{template}.txt", ctx)
         html = render_to_string(f"{template}.html", ctx)
+    return subject, text, html
+
+
+def _enqueue(*, to, template, context, language, topic, headers, kind):
+    subject, text, html = email_render(template, context, language)
     email = OutboundEmail.objects.create(
         to=_clean_header(to),
         subject=subject[:300],
         body_text=text,
         body_html=html,
         topic=topic,
+        kind=kind,
         headers={k: _clean_header(v) for k, v in (headers or {}).items()},
     )
     transaction.on_commit(lambda: _publish(email.pk))
