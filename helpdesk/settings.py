@@ -4,9 +4,11 @@ Development defaults are safe; production (DJANGO_DEBUG unset/false) fails fast 
 required value is missing. Tests change only what they must in ``settings_test``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "axes",
+    "csp",
     "template_partials",
     "rest_framework",
     "drf_spectacular",
@@ -66,6 +70,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "helpdesk.middleware.UserTimezoneMiddleware",
+    "helpdesk.middleware.NoStoreForAuthenticatedMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into our 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -94,15 +102,30 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# django-redis, because it can ignore connection errors: with Redis down or paused the
+# cache answers "nothing cached" within the socket timeouts instead of raising, so
+# rate-limit counters, DRF throttles and cached counts fail open and no page waits on it.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "helpdesk",
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "IGNORE_EXCEPTIONS": True,
+        },
     }
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -150,8 +173,42 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 SUPPORT_QUEUE_EMAIL = env("SUPPORT_QUEUE_EMAIL", default="queue@helpdesk.localhost")
 
-# Knowledge-base suggestions: (requests, seconds) per client (user or IP).
-KB_SUGGEST_RATE = (env.int("KB_SUGGEST_PER_MINUTE", default=60), 60)
+# --- Abuse limits (README, "Running it in production") ---
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (nginx, a load
+# balancer). 0: clients connect directly and the header is ignored (anyone can send it).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Request limits (helpdesk.throttle, django-ratelimit): "count/period", period s, m, h or
+# d with an optional multiplier ("120/10m"). Counted per user, anonymous requests per
+# client IP; the API's "api" group per token. Each can be set as RATELIMIT_<GROUP>.
+RATELIMIT_DEFAULTS = {
+    "signup": "10/h",  # sign-up posts per IP
+    "password_reset": "10/h",  # reset requests per IP (and the email cap per address)
+    "activation_resend": "5/h",  # "send a new activation link" per IP
+    "ticket_create": "30/h",  # new tickets per user, web and API together
+    "reply": "120/h",  # replies per user, web and API together
+    "callback": "10/h",  # callback requests per user
+    "kb_search": "60/m",  # knowledge-base searches per user or IP
+    "kb_suggest": "60/m",  # suggestions beside the ticket form, per user or IP
+    "ticket_page": "300/10m",  # ticket pages a customer opens (walking ids), web and API
+    "attachment": "300/10m",  # file downloads per user
+    "api": env("API_THROTTLE_RATE", default="1200/h"),  # every API call, per token
+}
+RATELIMITS = {group: env(f"RATELIMIT_{group.upper()}", default=rate) for group, rate in RATELIMIT_DEFAULTS.items()}
+RATELIMIT_FAIL_OPEN = True  # Redis unreachable: let requests through
+RATELIMIT_CACHE_PREFIX = "rl:"
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one account,
+# or from one IP, further attempts (right password included) get a 429 until the
+# cool-off has passed. Failures are logged and kept in admin (Axes: access attempts).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "helpdesk.throttle.axes_username"
+AXES_CLIENT_IP_CALLABLE = "helpdesk.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "helpdesk.throttle.axes_lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # The personal-data agreement a user consents to at sign-up; bump the version when its
 # text changes so that consent records say which text was agreed to.
@@ -193,6 +250,39 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Production runs behind a TLS-terminating proxy (README, "Running it in production"):
+# HTTPS only, told apart by the proxy's X-Forwarded-Proto (the proxy must set it and
+# strip any the client sent). Off in development (DJANGO_DEBUG) and switchable for a
+# plain-HTTP staging box with DJANGO_SECURE_SSL=0.
+SECURE_SSL = env.bool("DJANGO_SECURE_SSL", default=not DEBUG)
+SECURE_SSL_REDIRECT = SECURE_SSL
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365 if SECURE_SSL else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+# /healthz answers the load balancer's plain-HTTP probe without a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy on every response (django-csp): scripts only from our static
+# files or carrying the request's nonce (templates: {{ request.csp_nonce }}), no eval,
+# no inline handlers, no plugins, no framing. Inline *styles* are allowed: progress
+# bars, Django admin and Swagger UI set style attributes, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Celery: one app in helpdesk/celery.py, configured from here.
 CELERY_BROKER_URL = REDIS_URL
@@ -231,8 +321,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_token": env("API_THROTTLE_RATE", default="1200/hour")},
+    # The same mechanism and settings as the web's (helpdesk.throttle, RATELIMITS).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle", "api.throttling.ViewRatelimitThrottle"],
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
 }

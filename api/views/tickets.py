@@ -48,6 +48,7 @@ ORDERINGS = {
 
 class TicketListView(generics.ListAPIView):
     serializer_class = TicketSerializer
+    ratelimit = {"POST": "ticket_create"}
     pagination_class = KeysetPagination
 
     def get_permissions(self):
@@ -107,6 +108,7 @@ class TicketDetailView(APIView):
 
 
 class TicketReplyView(APIView):
+    ratelimit = {"POST": "reply"}
     @extend_schema(
         operation_id="tickets_reply", summary="Reply, or add an internal note (engineers)",
         description="A customer's reply reopens a ticket waiting for them or resolved; a closed ticket "

@@ -1,23 +1,19 @@
 """Suggestions beside the ticket form, and "this solved my problem"."""
 
-from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from helpdesk.throttle import ALL, ratelimit
+
 from .. import selectors, services
 from ..forms import DeflectionForm
 from ..models import Article, SearchMiss
-from ..ratelimit import allow
 from .access import visitor_language
 
 MAX_FIELD_CHARS = 2000  # of the subject and of the text each; the rest is ignored
 MIN_QUERY_CHARS = 3
 MIN_WORDS_TO_LOG_MISS = 3
-
-
-def _rate():
-    return settings.KB_SUGGEST_RATE  # (requests, seconds)
 
 
 def typed_text(data):
@@ -27,13 +23,9 @@ def typed_text(data):
 
 
 @require_GET
+@ratelimit("kb_suggest", methods=ALL, fragment="knowledgebase/suggestions.html")
 def suggest(request):
     """An HTML fragment with up to five articles for what the customer is typing."""
-    limit, window = _rate()
-    if not allow(request, "suggest", limit=limit, window=window):
-        response = render(request, "knowledgebase/suggestions.html", {"limited": True}, status=429)
-        response["Retry-After"] = str(window)
-        return response
     text = typed_text(request.GET)
     language = visitor_language()
     results = selectors.suggestions(text, language) if len(text.strip()) >= MIN_QUERY_CHARS else []

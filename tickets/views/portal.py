@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from helpdesk.throttle import ALL, ratelimit
 from sla.selectors import entitlement_for, licenses_of, promise_for
 
 from .. import selectors, services, workflow
@@ -36,6 +37,7 @@ def ticket_list(request):
 
 @customer_required
 @require_http_methods(["GET", "POST"])
+@ratelimit("ticket_create")
 def ticket_new(request):
     if request.user.organisation_id is None:
         return render(request, "tickets/portal/no_organisation.html", status=403)
@@ -71,12 +73,14 @@ def ticket_new(request):
 
 
 @customer_required
+@ratelimit("ticket_page", methods=ALL)
 def ticket_created(request, number):
     ticket = selectors.ticket_for(request.user, number)
     return render(request, "tickets/portal/created.html", {"ticket": ticket})
 
 
 @login_required
+@ratelimit("ticket_page", methods=ALL)
 def ticket_detail(request, number):
     if request.user.is_engineer:
         return redirect("tickets:work", number=number)
@@ -102,6 +106,7 @@ def _render_detail(request, ticket, reply_form, status=200, callback_form=None):
 
 @customer_required
 @require_POST
+@ratelimit("reply")
 def ticket_reply(request, number):
     ticket = selectors.ticket_for(request.user, number)
     form = ReplyForm(request.POST, request.FILES)
@@ -127,6 +132,7 @@ def ticket_transition(request, number):
 
 @customer_required
 @require_POST
+@ratelimit("callback")
 def ticket_callback(request, number):
     ticket = selectors.ticket_for(request.user, number)
     form = CallbackForm(request.POST)
