@@ -21,7 +21,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_ratelimit import ALL  # noqa: F401 - re-exported for views: methods=ALL
+from django_ratelimit import ALL  # also what views pass as methods=ALL
 from django_ratelimit.core import get_usage
 
 log = logging.getLogger(__name__)
@@ -67,10 +67,13 @@ def _rate(group, request):
     return settings.RATELIMITS.get(group)
 
 
-def retry_after(request, group, *, key="user_or_ip", methods=ALL):
-    """Count this request against ``group``; seconds to wait if over the limit, else 0."""
+def retry_after(request, group, *, key="user_or_ip"):
+    """Count this request against ``group``; seconds to wait if over the limit, else 0.
+
+    The web views and the API count the same group in the same counter (django-ratelimit
+    keys on the methods too, so they are always ALL here; callers filter methods)."""
     keyfn = KEYS[key] if isinstance(key, str) else key
-    usage = get_usage(request, group=group, key=keyfn, rate=_rate, method=methods, increment=True)
+    usage = get_usage(request, group=group, key=keyfn, rate=_rate, method=ALL, increment=True)
     if usage is None or not usage["should_limit"]:
         return 0
     log.warning("rate limit %s reached by %s (%s)", group, keyfn(group, request), request.path)
@@ -106,7 +109,8 @@ def ratelimit(group, *, methods=("POST",), key="user_or_ip", fragment=None):
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            seconds = retry_after(request, group, key=key, methods=methods)
+            counted = methods is ALL or request.method in methods
+            seconds = retry_after(request, group, key=key) if counted else 0
             if seconds:
                 return too_many_requests(request, seconds, fragment=fragment)
             return view(request, *args, **kwargs)

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from sla.selectors import entitlement_for
 
 from . import sla_clock, workflow
 from .attachments import check_uploads, file_sha256
-from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket
+from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket, TicketSubmission
 
 TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
 
@@ -88,12 +88,19 @@ def _engineer_recipient(ticket):
     return settings.SUPPORT_QUEUE_EMAIL, settings.LANGUAGE_CODE
 
 
-def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None):
+def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None,
+                  submission_key=""):
     """A customer files a ticket for their organisation.
 
     All files are checked before anything is written; if anything fails, nothing stays:
     no ticket, no file on disk, no email. The confirmation email is queued in the same
     transaction and published after commit.
+
+    One submission is one ticket: with a ``submission_key`` (the form's one-time key,
+    an API client's ``Idempotency-Key``) the first request claims the key with a unique
+    row; a repeat (a double click, a retried request), even one arriving while the
+    first is still being written, waits for it and gets the first one's ticket back,
+    with nothing created and nothing sent. If the first one failed, the key is free.
     """
     if requester.organisation_id is None:
         raise PermissionDenied(_("Your account is not linked to an organisation yet."))
@@ -102,6 +109,11 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         raise PermissionDenied(_("You cannot file requests for this organisation."))
     accepted = check_uploads(files)
     with _StoredFiles() as stored, transaction.atomic():
+        claim = None
+        if submission_key:
+            claim = _submission_claim(requester, submission_key)
+            if isinstance(claim, Ticket):
+                return claim
         ticket = Ticket.objects.create(
             number=next_ticket_number(),
             organisation=organisation,
@@ -116,6 +128,9 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         if entitlement is not None:
             sla_clock.clock_start(ticket, entitlement.tariff)
         _attach(ticket, None, requester, accepted, stored)
+        if claim is not None:
+            claim.ticket = ticket
+            claim.save(update_fields=["ticket"])
         email_enqueue(
             to=requester.email,
             template="tickets/email/created",
@@ -126,6 +141,19 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             headers=ticket_email_headers(ticket),
         )
     return ticket
+
+
+def _submission_claim(requester, key):
+    """The new claim row, or the ticket an earlier request with this key made.
+
+    The insert waits on the unique index while another transaction holding the same
+    key is open; when that one commits, ours fails and its ticket is returned."""
+    try:
+        with transaction.atomic():
+            return TicketSubmission.objects.create(requester=requester, key=key[:200])
+    except IntegrityError:
+        earlier = TicketSubmission.objects.select_related("ticket").get(requester=requester, key=key[:200])
+        return earlier.ticket
 
 
 def _lock(ticket):

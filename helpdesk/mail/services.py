@@ -72,13 +72,25 @@ def email_enqueue(*, to, template, context, language=None, topic="", headers=Non
     and store the email in the outbox; delivery is enqueued after the transaction commits.
 
     Returns the outbox row, or None when the recipient's hourly cap for ``kind`` is
-    reached (``email_allowed``): the email is dropped and logged, never queued.
+    reached (``email_allowed``): the email is dropped and logged, never queued. It is
+    rendered all the same, so a dropped email costs what a stored one does (a reset for
+    a capped address must not answer faster than one for a fresh address).
     """
+    subject, text, html = email_render(template, context, language)
     with transaction.atomic():
         if not email_allowed(to, kind):
             return None
-        return _enqueue(to=to, template=template, context=context, language=language, topic=topic,
-                        headers=headers, kind=kind)
+        email = OutboundEmail.objects.create(
+            to=_clean_header(to),
+            subject=subject[:300],
+            body_text=text,
+            body_html=html,
+            topic=topic,
+            kind=kind,
+            headers={k: _clean_header(v) for k, v in (headers or {}).items()},
+        )
+    transaction.on_commit(lambda: _publish(email.pk))
+    return email
 
 
 def email_render(template, context, language=None):
@@ -90,21 +102,6 @@ def email_render(template, context, language=None):
         text = render_to_string(f"{template}.txt", ctx)
         html = render_to_string(f"{template}.html", ctx)
     return subject, text, html
-
-
-def _enqueue(*, to, template, context, language, topic, headers, kind):
-    subject, text, html = email_render(template, context, language)
-    email = OutboundEmail.objects.create(
-        to=_clean_header(to),
-        subject=subject[:300],
-        body_text=text,
-        body_html=html,
-        topic=topic,
-        kind=kind,
-        headers={k: _clean_header(v) for k, v in (headers or {}).items()},
-    )
-    transaction.on_commit(lambda: _publish(email.pk))
-    return email
 
 
 def _publish(email_id):

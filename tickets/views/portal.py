@@ -46,7 +46,9 @@ def ticket_new(request):
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, licenses=licenses, organisations=organisations)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("attachments", "organisation")}
+            data = {k: v for k, v in form.cleaned_data.items()
+                    if k not in ("attachments", "organisation", "submission_key")}
+            key = form.cleaned_data.get("submission_key")
             try:
                 ticket = services.ticket_create(
                     requester=request.user,
@@ -54,6 +56,7 @@ def ticket_new(request):
                     data=data,
                     files=form.cleaned_data["attachments"],
                     language=get_language() or "en",
+                    submission_key=f"web:{key}" if key else "",
                 )
             except ValidationError as exc:
                 form.add_error("attachments", exc)
