@@ -2,11 +2,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.mail.services import Kind as EmailKind
-from helpdesk.mail.services import email_allowed, email_enqueue, email_render
+from helpdesk.mail.services import email_enqueue, email_enqueue_dry_run
 
 from .models import OPTIONAL_NOTIFICATIONS, User
 
@@ -50,31 +49,29 @@ class EmailAuthenticationForm(AuthenticationForm):
 class OutboxPasswordResetForm(PasswordResetForm):
     """Django's reset form, delivering through the outbox instead of SMTP in the request.
 
-    An unknown address costs the same as a known one: the email is rendered and the
-    recipient's cap counted all the same, only nothing is stored.
+    An unknown address costs the same as a known one: the same email is built and
+    stored in a savepoint that is rolled back (``email_enqueue_dry_run``).
     """
 
     def save(self, *args, **kwargs):
         email = self.cleaned_data["email"]
         if not any(True for _user in self.get_users(email)):
-            with transaction.atomic():
-                email_allowed(email, EmailKind.ACCOUNT)
-                email_render(RESET_TEMPLATE, {"user": None, "reset_url": f"{settings.SITE_URL}/accounts/reset/x/y/"})
+            email_enqueue_dry_run(**self._email(email, None, "MQ", "set-password-token-of-equal-length"))
         return super().save(*args, **kwargs)
 
+    @staticmethod
+    def _email(to, user, uid, token):
+        return {
+            "to": to,
+            "template": RESET_TEMPLATE,
+            "context": {"user": user, "reset_url": f"{settings.SITE_URL}/accounts/reset/{uid}/{token}/"},
+            "language": (user.language if user else "") or None,
+            "topic": "password-reset",
+            "kind": EmailKind.ACCOUNT,
+        }
+
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
-        user = context["user"]
-        email_enqueue(
-            to=to_email,
-            template=RESET_TEMPLATE,
-            context={
-                "user": user,
-                "reset_url": f"{settings.SITE_URL}/accounts/reset/{context['uid']}/{context['token']}/",
-            },
-            language=user.language or None,
-            topic="password-reset",
-            kind=EmailKind.ACCOUNT,
-        )
+        email_enqueue(**self._email(to_email, context["user"], context["uid"], context["token"]))
 
 
 class ProfileForm(forms.ModelForm):

@@ -93,9 +93,25 @@ def email_enqueue(*, to, template, context, language=None, topic="", headers=Non
     return email
 
 
+class _DryRun(Exception):
+    pass
+
+
+def email_enqueue_dry_run(**kwargs):
+    """Spend what ``email_enqueue(**kwargs)`` spends and keep nothing: the same rendering,
+    cap check and insert, in a savepoint that is rolled back (its after-commit publish
+    goes with it). For an answer that must not be told apart by its timing from one
+    that sends, e.g. a password reset for an unknown address."""
+    try:
+        with transaction.atomic():
+            email_enqueue(**kwargs)
+            raise _DryRun
+    except _DryRun:
+        pass
+
+
 def email_render(template, context, language=None):
-    """(subject, text, html) of ``template`` in ``language``; no side effects. Also used
-    to spend the same time on a path that must look like one that sends."""
+    """(subject, text, html) of ``template`` in ``language``; no side effects."""
     ctx = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = _clean_header(render_to_string(f"{template}_subject.txt", ctx))
