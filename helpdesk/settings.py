@@ -115,10 +115,13 @@ CACHES = {
             "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
             "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
             "IGNORE_EXCEPTIONS": True,
+            # Remembers a failure for a few seconds so that later calls fail at once.
+            "CONNECTION_POOL_CLASS": "helpdesk.redis_guard.FailFastConnectionPool",
         },
     }
 }
-DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# After a Redis error this process leaves Redis alone for this long (helpdesk.redis_guard).
+REDIS_DOWN_RETRY_SECONDS = env.float("REDIS_DOWN_RETRY_SECONDS", default=5.0)
 
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out login before the password is even checked.

@@ -9,6 +9,8 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from helpdesk.redis_guard import redis_is_down
+
 from .models import OutboundEmail
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,9 @@ def _publish(email_id):
     """Hand the row to a worker. If Redis is down the row stays pending for the sweep."""
     from .tasks import deliver_email
 
+    if redis_is_down():  # seen failing moments ago: do not wait for it again
+        log.info("Redis is down; outbox email %s waits for the sweep", email_id)
+        return
     try:
         deliver_email.apply_async((email_id,), retry=False)
     except Exception:  # noqa: BLE001 - any broker failure; the beat sweep retries
