@@ -344,6 +344,7 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Status",
         "TicketKindEnum": "tickets.models.Kind",
         "UrgencyEnum": "tickets.models.Urgency",
+        "LevelEnum": "tickets.models.Level",
         "EventKindEnum": "api.schema.EVENT_KIND_CHOICES",
     },
 }
