@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "sla",
     "knowledgebase",
     "tickets",
+    "workspace",
     "api",
     "inbound",
     "demo",

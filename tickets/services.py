@@ -4,7 +4,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +12,9 @@ from helpdesk.mail.services import email_enqueue
 from sla.selectors import entitlement_for
 
 from . import sla_clock, workflow
-from .attachments import check_uploads, file_sha256
+from .attachments import attached_bytes, check_uploads, file_sha256
 from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket, TicketSubmission
+from .selectors import engineer_recipient
 
 TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
 
@@ -79,13 +79,6 @@ def ticket_email_headers(ticket):
     which is how inbound email finds the ticket (inbound/README.md)."""
     address = ticket_reply_address(ticket)
     return {"Reply-To": address} if address else {}
-
-
-def _engineer_recipient(ticket):
-    """(address, language) for engineer notifications: the assignee or the queue."""
-    if ticket.assignee_id:
-        return ticket.assignee.email, ticket.assignee.language or settings.LANGUAGE_CODE
-    return settings.SUPPORT_QUEUE_EMAIL, settings.LANGUAGE_CODE
 
 
 def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None,
@@ -156,11 +149,14 @@ def _submission_claim(requester, key):
         return earlier.ticket
 
 
-def _lock(ticket):
+def ticket_lock(ticket):
+    """The ticket's row, locked for the rest of the caller's transaction (fresh state)."""
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def _set_status(ticket, new_status, actor, now):
+def ticket_set_status(ticket, new_status, actor, now):
+    """Change a locked ticket's status without the workflow check (callers have checked it),
+    write the status event and move the SLA clocks; False when nothing changed."""
     old = ticket.status
     if old == new_status:
         return False
@@ -183,7 +179,7 @@ def ticket_transition(*, ticket, actor, to_status):
     """Change status along the workflow (``workflow.py``); anything else is refused."""
     to_status = Status(to_status)
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = ticket_lock(ticket)
         if to_status not in workflow.allowed_transitions(actor, ticket.status):
             raise ValidationError(
                 _("A ticket that is “%(old)s” cannot become “%(new)s”.")
@@ -194,7 +190,7 @@ def ticket_transition(*, ticket, actor, to_status):
                 _("Resolve a system error with the resolution form: say what was fixed and how to prevent it.")
             )
         now = timezone.now()
-        _set_status(ticket, to_status, actor, now)
+        ticket_set_status(ticket, to_status, actor, now)
         ticket.updated_at = now
         ticket.save()
         # "Waiting for you" always goes out (the customer must act); resolved and closed
@@ -224,11 +220,10 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
     if internal and not author.is_engineer:
         raise PermissionDenied(_("Only engineers can add internal notes."))
     with _StoredFiles() as stored, transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = ticket_lock(ticket)
         if ticket.status == Status.CLOSED and not author.is_engineer:
             raise ValidationError(_("This ticket is closed. Reopen it to continue the conversation."))
-        already = ticket.attachments.aggregate(total=Sum("size"))["total"] or 0
-        accepted = check_uploads(files, already_attached_bytes=already)
+        accepted = check_uploads(files, already_attached_bytes=attached_bytes(ticket))
         now = timezone.now()
         visibility = Message.Visibility.INTERNAL if internal else Message.Visibility.PUBLIC
         message = Message.objects.create(
@@ -246,7 +241,7 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
                     ticket.first_response_business_seconds = sla_clock.business_seconds_since_filing(ticket, now)
                     sla_clock.target_meet(ticket, "first_response", now)
                 if ticket.status == Status.NEW:
-                    _set_status(ticket, Status.OPEN, author, now)
+                    ticket_set_status(ticket, Status.OPEN, author, now)
                 email_enqueue(
                     to=ticket.requester.email,
                     template="tickets/email/reply",
@@ -257,7 +252,7 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
                 )
             else:
                 if ticket.status in (Status.WAITING, Status.RESOLVED):
-                    _set_status(ticket, Status.OPEN, author, now)
+                    ticket_set_status(ticket, Status.OPEN, author, now)
                 _notify_customer_replied(ticket, message)
         ticket.updated_at = now
         ticket.save()
@@ -269,11 +264,11 @@ def _notify_customer_replied(ticket, message):
     or the queue address while nobody has the ticket."""
     if ticket.assignee_id and not ticket.assignee.wants_notification("customer_replied"):
         return
-    recipient, language = _engineer_recipient(ticket)
+    recipient, language = engineer_recipient(ticket)
     email_enqueue(
         to=recipient,
         template="tickets/email/customer_replied",
-        context={"ticket": ticket, "message": message, "url": reverse("tickets:work", args=[ticket.number])},
+        context={"ticket": ticket, "message": message, "url": reverse("workspace:work", args=[ticket.number])},
         language=language,
         topic=f"ticket:{ticket.number}",
         headers=ticket_email_headers(ticket),
@@ -299,7 +294,7 @@ def ticket_assign(*, ticket, actor, assignee):
     if not actor.is_engineer or (assignee is not None and not assignee.is_engineer):
         raise PermissionDenied(_("Only engineers can be assigned to tickets."))
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = ticket_lock(ticket)
         if ticket.assignee_id == (assignee.pk if assignee else None):
             return ticket
         now = timezone.now()
@@ -310,7 +305,7 @@ def ticket_assign(*, ticket, actor, assignee):
         )
         ticket.assignee = assignee
         if ticket.status == Status.NEW and assignee is not None:
-            _set_status(ticket, Status.OPEN, actor, now)
+            ticket_set_status(ticket, Status.OPEN, actor, now)
         ticket.updated_at = now
         ticket.save()
         if assignee is not None and assignee.pk != actor.pk and assignee.wants_notification("assigned_to_me"):
@@ -318,7 +313,7 @@ def ticket_assign(*, ticket, actor, assignee):
                 to=assignee.email,
                 template="tickets/email/assigned",
                 context={"ticket": ticket, "actor": actor, "user": assignee,
-                         "url": reverse("tickets:work", args=[ticket.number])},
+                         "url": reverse("workspace:work", args=[ticket.number])},
                 language=assignee.language or settings.LANGUAGE_CODE,
                 topic=f"ticket:{ticket.number}",
                 headers=ticket_email_headers(ticket),
@@ -331,7 +326,7 @@ def ticket_set_urgency(*, ticket, actor, urgency):
     if not actor.is_engineer:
         raise PermissionDenied(_("Only engineers can set the urgency."))
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = ticket_lock(ticket)
         if ticket.urgency == urgency:
             return ticket
         Event.objects.create(
@@ -354,12 +349,12 @@ def callback_request(*, ticket, user, phone, preferred_time=""):
             ticket=ticket, requested_by=user, phone=phone, preferred_time=preferred_time
         )
         Event.objects.create(ticket=ticket, actor=user, kind=Event.Kind.CALLBACK, new_value=phone[:200])
-        recipient = ticket.assignee.email if ticket.assignee_id else settings.SUPPORT_QUEUE_EMAIL
+        recipient, language = engineer_recipient(ticket)
         email_enqueue(
             to=recipient,
             template="tickets/email/callback",
-            context={"ticket": ticket, "callback": request, "url": reverse("tickets:work", args=[ticket.number])},
-            language=(ticket.assignee.language if ticket.assignee_id else "") or settings.LANGUAGE_CODE,
+            context={"ticket": ticket, "callback": request, "url": reverse("workspace:work", args=[ticket.number])},
+            language=language,
             topic=f"ticket:{ticket.number}",
         )
     return request

@@ -86,7 +86,7 @@ def ticket_created(request, number):
 @ratelimit("ticket_page", methods=ALL)
 def ticket_detail(request, number):
     if request.user.is_engineer:
-        return redirect("tickets:work", number=number)
+        return redirect("workspace:work", number=number)
     if not request.user.is_customer:
         raise PermissionDenied
     ticket = selectors.ticket_for(request.user, number)

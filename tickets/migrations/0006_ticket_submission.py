@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0004_rootcause_ticket_effort_minutes_and_more'),
+        ('tickets', '0005_level_defined_once'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
