@@ -1,5 +1,6 @@
 """Queue and deliver outgoing email through the outbox."""
 
+import contextvars
 import logging
 from datetime import timedelta
 
@@ -64,7 +65,9 @@ def email_allowed(to, kind=Kind.NOTIFICATION):
         to__iexact=address, kind=kind, created_at__gte=timezone.now() - timedelta(hours=1)
     ).count()
     if recent >= limit:
-        log.warning("email cap: dropped a %s email to %s (%s in the last hour, limit %s)", kind, address, recent, limit)
+        if not _in_dry_run.get():
+            log.warning("email cap: dropped a %s email to %s (%s in the last hour, limit %s)",
+                        kind, address, recent, limit)
         return False
     return True
 
@@ -99,17 +102,23 @@ class _DryRun(Exception):
     pass
 
 
+_in_dry_run = contextvars.ContextVar("email_dry_run", default=False)
+
+
 def email_enqueue_dry_run(**kwargs):
     """Spend what ``email_enqueue(**kwargs)`` spends and keep nothing: the same rendering,
     cap check and insert, in a savepoint that is rolled back (its after-commit publish
     goes with it). For an answer that must not be told apart by its timing from one
     that sends, e.g. a password reset for an unknown address."""
+    token = _in_dry_run.set(True)  # nothing is dropped for real: nothing to log
     try:
         with transaction.atomic():
             email_enqueue(**kwargs)
             raise _DryRun
     except _DryRun:
         pass
+    finally:
+        _in_dry_run.reset(token)
 
 
 def email_render(template, context, language=None):
