@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from helpdesk.redis_guard import redis_is_down
+from helpdesk.redis_guard import redis_is_down, redis_mark_down
 
 from .models import OutboundEmail
 
@@ -140,7 +140,8 @@ def _publish(email_id):
         return
     try:
         deliver_email.apply_async((email_id,), retry=False)
-    except Exception:  # noqa: BLE001 - any broker failure; the beat sweep retries
+    except Exception as error:  # noqa: BLE001 - any broker failure; the beat sweep retries
+        redis_mark_down(error)
         log.warning("could not publish outbox email %s; the sweep will send it", email_id)
 
 
