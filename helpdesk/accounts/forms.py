@@ -8,6 +8,8 @@ from helpdesk.mail.services import Kind as EmailKind
 from helpdesk.mail.services import email_enqueue, email_enqueue_dry_run
 
 from .models import OPTIONAL_NOTIFICATIONS, User
+from .services import user_activation_send
+from .validators import time_zone_choices
 
 RESET_TEMPLATE = "accounts/email/password_reset"
 
@@ -49,9 +51,18 @@ class EmailAuthenticationForm(AuthenticationForm):
 class OutboxPasswordResetForm(PasswordResetForm):
     """Django's reset form, delivering through the outbox instead of SMTP in the request.
 
+    An account awaiting activation (signed up without following the link, or created
+    from an email without a password) gets a fresh activation link instead, where it
+    chooses a password if it has none: a reset link would lead nowhere for it.
+
     An unknown address costs the same as a known one: the same email is built and
     stored in a savepoint that is rolled back (``email_enqueue_dry_run``).
     """
+
+    def get_users(self, email):
+        yield from super().get_users(email)
+        for user in User.objects.filter(email__iexact=email, is_active=False, last_login__isnull=True):
+            yield user
 
     def save(self, *args, **kwargs):
         email = self.cleaned_data["email"]
@@ -71,7 +82,11 @@ class OutboxPasswordResetForm(PasswordResetForm):
         }
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
-        email_enqueue(**self._email(to_email, context["user"], context["uid"], context["token"]))
+        user = context["user"]
+        if user.awaiting_activation:
+            user_activation_send(user)
+            return
+        email_enqueue(**self._email(to_email, user, context["uid"], context["token"]))
 
 
 class ProfileForm(forms.ModelForm):
@@ -81,10 +96,13 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "language", "time_zone"]
-        widgets = {"language": forms.Select(choices=[("", _("Browser's choice")), *settings.LANGUAGES])}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"), required=False, choices=[("", _("Browser's choice")), *settings.LANGUAGES]
+        )
+        self.fields["time_zone"] = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices())
         audience = "engineer" if self.instance.role == User.Role.ENGINEER else "customer"
         self.notification_keys = [k for k, (_label, who) in OPTIONAL_NOTIFICATIONS.items() if who == audience]
         for key in self.notification_keys:
@@ -100,3 +118,7 @@ class ProfileForm(forms.ModelForm):
             prefs[key] = bool(self.cleaned_data.get(f"notify_{key}"))
         self.instance.notification_prefs = prefs
         return super().save(commit=commit)
+
+
+class ActivationResendForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)

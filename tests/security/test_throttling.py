@@ -207,3 +207,11 @@ def test_kb_search_and_suggest_are_limited(from_ip, settings, db):
     client = from_ip("192.0.2.99")
     assert [client.get(reverse("kb:search"), {"q": "export"}).status_code for _ in range(4)] == [200] * 3 + [429]
     assert [client.get(reverse("kb:suggest"), {"subject": "export"}).status_code for _ in range(4)][-1] == 429
+
+
+def test_activation_resend_is_limited_per_ip(from_ip, settings):
+    _limit(settings, activation_resend="2/h")
+    client = from_ip("192.0.2.120")
+    codes = [client.post(reverse("accounts:activation_resend"), {"email": f"x{n}@example.com"}).status_code
+             for n in range(3)]
+    assert codes[:2] == [200, 200] and codes[2] == 429

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0005_level_defined_once'),
+        ('tickets', '0006_rootcause_free_of_charge'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
