@@ -1,5 +1,7 @@
 """Project-wide fixtures: factories and logged-in clients for each audience."""
 
+import uuid
+
 import pytest
 from django.test import Client
 
@@ -71,3 +73,11 @@ def _client_for(user):
 @pytest.fixture
 def client_for():
     return _client_for
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_of_this_test_only(settings):
+    """Limits stay on in tests (settings_test keeps them), but counters live in Redis,
+    which outlives a test: each test counts under its own key prefix. A test lowers a
+    limit with ``settings.RATELIMITS = {**settings.RATELIMITS, "signup": "2/h"}``."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"

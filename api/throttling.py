@@ -1,27 +1,48 @@
-"""Rate limits per API token, counted in the shared (Redis) cache.
+"""API rate limits: the web's mechanism (``helpdesk.throttle``, django-ratelimit) and
+settings (``RATELIMITS``), as DRF throttle classes so a refusal is the API's one error
+shape (429, ``code: throttled``, ``Retry-After``).
 
-Each token is its own bucket, so one runaway integration cannot starve the others of the
-same user; browser sessions (Swagger UI) are counted per user, anonymous calls per IP.
+``PerTokenThrottle``: every call counts against the "api" group. Each token is its own
+bucket, so one runaway integration cannot starve the others of the same user; browser
+sessions (Swagger UI) are counted per user, anonymous calls per IP.
+
+``ViewRatelimitThrottle``: a view's ``ratelimit = {"POST": "ticket_create"}`` counts
+those requests against the same group (and per-user counter) as the web form, so filing
+by API and by browser share one limit.
 """
 
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
+
+from helpdesk.throttle import client_ip, retry_after
 
 from .models import ApiToken
 
 
-class PerTokenThrottle(SimpleRateThrottle):
-    scope = "api_token"
+def _per_token(group, request):
+    if isinstance(request.auth, ApiToken):
+        return f"t{request.auth.pk}"
+    if request.user and request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    return f"ip{client_ip(request)}"
 
-    def get_rate(self):
-        # Read at call time (not at import) so settings overrides take effect.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def get_cache_key(self, request, view):
-        if isinstance(request.auth, ApiToken):
-            ident = f"token:{request.auth.pk}"
-        elif request.user and request.user.is_authenticated:
-            ident = f"user:{request.user.pk}"
-        else:
-            ident = f"ip:{self.get_ident(request)}"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+class _Throttle(BaseThrottle):
+    _wait = None
+
+    def _check(self, request, group, key):
+        self._wait = retry_after(request, group, key=key) or None
+        return self._wait is None
+
+    def wait(self):
+        return self._wait
+
+
+class PerTokenThrottle(_Throttle):
+    def allow_request(self, request, view):
+        return self._check(request, "api", _per_token)
+
+
+class ViewRatelimitThrottle(_Throttle):
+    def allow_request(self, request, view):
+        group = getattr(view, "ratelimit", {}).get(request.method)
+        return group is None or self._check(request, group, "user_or_ip")

@@ -4,9 +4,11 @@ Development defaults are safe; production (DJANGO_DEBUG unset/false) fails fast 
 required value is missing. Tests change only what they must in ``settings_test``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "axes",
+    "csp",
     "template_partials",
     "rest_framework",
     "drf_spectacular",
@@ -76,6 +80,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "helpdesk.middleware.UserTimezoneMiddleware",
+    "helpdesk.middleware.NoStoreForAuthenticatedMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into our 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -104,15 +112,33 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# django-redis, because it can ignore connection errors: with Redis down or paused the
+# cache answers "nothing cached" within the socket timeouts instead of raising, so
+# rate-limit counters, DRF throttles and cached counts fail open and no page waits on it.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "helpdesk",
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "IGNORE_EXCEPTIONS": True,
+            # Remembers a failure for a few seconds so that later calls fail at once.
+            "CONNECTION_POOL_CLASS": "helpdesk.redis_guard.FailFastConnectionPool",
+        },
     }
 }
+# After a Redis error this process leaves Redis alone for this long (helpdesk.redis_guard).
+REDIS_DOWN_RETRY_SECONDS = env.float("REDIS_DOWN_RETRY_SECONDS", default=5.0)
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -180,6 +206,42 @@ PRIVACY_EXPORT_LINK_HOURS = env.int("PRIVACY_EXPORT_LINK_HOURS", default=72)
 
 # Satisfaction: a rating may be changed for this many days after it was first given.
 CSAT_CHANGE_DAYS = env.int("CSAT_CHANGE_DAYS", default=7)
+# --- Abuse limits (README, "Running it in production") ---
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (nginx, a load
+# balancer). 0: clients connect directly and the header is ignored (anyone can send it).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Request limits (helpdesk.throttle, django-ratelimit): "count/period", period s, m, h or
+# d with an optional multiplier ("120/10m"). Counted per user, anonymous requests per
+# client IP; the API's "api" group per token. Each can be set as RATELIMIT_<GROUP>.
+RATELIMIT_DEFAULTS = {
+    "signup": "10/h",  # sign-up posts per IP
+    "password_reset": "10/h",  # reset requests per IP (and the email cap per address)
+    "activation_resend": "5/h",  # "send a new activation link" per IP
+    "ticket_create": "30/h",  # new tickets per user, web and API together
+    "reply": "120/h",  # replies per user, web and API together
+    "callback": "10/h",  # callback requests per user
+    "kb_search": "60/m",  # knowledge-base searches per user or IP
+    "kb_suggest": "60/m",  # suggestions beside the ticket form, per user or IP
+    "ticket_page": "300/10m",  # ticket pages a customer opens (walking ids), web and API
+    "attachment": "300/10m",  # file downloads per user
+    "api": env("API_THROTTLE_RATE", default="1200/h"),  # every API call, per token
+}
+RATELIMITS = {group: env(f"RATELIMIT_{group.upper()}", default=rate) for group, rate in RATELIMIT_DEFAULTS.items()}
+RATELIMIT_FAIL_OPEN = True  # Redis unreachable: let requests through
+RATELIMIT_CACHE_PREFIX = "rl:"
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one account,
+# or from one IP, further attempts (right password included) get a 429 until the
+# cool-off has passed. Failures are logged and kept in admin (Axes: access attempts).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "helpdesk.throttle.axes_username"
+AXES_CLIENT_IP_CALLABLE = "helpdesk.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "helpdesk.throttle.axes_lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # Selling support (billing/README.md). The supplier on pro-forma invoices:
 VENDOR_NAME = env("VENDOR_NAME", default="Helpdesk Vendor Ltd")
@@ -191,9 +253,6 @@ RENEWAL_REMINDER_DAYS = [int(d) for d in env.list("RENEWAL_REMINDER_DAYS", defau
 # A refund of points lasts at least this many days, even if the points it returns expire sooner.
 POINTS_REFUND_MIN_DAYS = env.int("POINTS_REFUND_MIN_DAYS", default=30)
 
-# Knowledge-base suggestions: (requests, seconds) per client (user or IP).
-KB_SUGGEST_RATE = (env.int("KB_SUGGEST_PER_MINUTE", default=60), 60)
-
 # The personal-data agreement a user consents to at sign-up; bump the version when its
 # text changes so that consent records say which text was agreed to.
 PERSONAL_DATA_AGREEMENT_VERSION = env("PERSONAL_DATA_AGREEMENT_VERSION", default="2026-11")
@@ -202,6 +261,16 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://" if DEBUG else "sm
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Helpdesk <support@helpdesk.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Per-recipient caps on system email (helpdesk.mail.services.email_allowed): at most this
+# many emails of a kind to one address in any hour; the excess is dropped and logged.
+# "account": activation, password reset, "someone signed up with your address" (anyone
+# can trigger them for any address); "notification": everything else.
+EMAIL_CAPS_PER_HOUR = {
+    "account": env.int("EMAIL_CAP_ACCOUNT_PER_HOUR", default=5),
+    "notification": env.int("EMAIL_CAP_NOTIFICATION_PER_HOUR", default=60),
+}
+# Our own addresses, never capped (the queue hears of every unassigned ticket's reply).
+EMAIL_CAP_EXEMPT = env.list("EMAIL_CAP_EXEMPT", default=[SUPPORT_QUEUE_EMAIL])
 # A stalled SMTP server must not hold a worker forever (seconds).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
@@ -228,6 +297,39 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Production runs behind a TLS-terminating proxy (README, "Running it in production"):
+# HTTPS only, told apart by the proxy's X-Forwarded-Proto (the proxy must set it and
+# strip any the client sent). Off in development (DJANGO_DEBUG) and switchable for a
+# plain-HTTP staging box with DJANGO_SECURE_SSL=0.
+SECURE_SSL = env.bool("DJANGO_SECURE_SSL", default=not DEBUG)
+SECURE_SSL_REDIRECT = SECURE_SSL
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365 if SECURE_SSL else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+# /healthz answers the load balancer's plain-HTTP probe without a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy on every response (django-csp): scripts only from our static
+# files or carrying the request's nonce (templates: {{ request.csp_nonce }}), no eval,
+# no inline handlers, no plugins, no framing. Inline *styles* are allowed: progress
+# bars, Django admin and Swagger UI set style attributes, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Two-factor (helpdesk/accounts/two_factor.py): a staff member (admin access) must
 # enrol a TOTP app and confirm a code after the password before any page but the
@@ -269,7 +371,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a web request when Redis is away.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+# A web request publishes once (retry=False); a paused Redis costs it at most ~1 s, and the
+# process then leaves Redis alone for a few seconds (helpdesk.redis_guard). The worker's
+# BRPOP waits in the event loop, not under socket_timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0, "max_retries": 1}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = "UTC"
 
@@ -294,8 +399,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_token": env("API_THROTTLE_RATE", default="1200/hour")},
+    # The same mechanism and settings as the web's (helpdesk.throttle, RATELIMITS).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle", "api.throttling.ViewRatelimitThrottle"],
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
 }
@@ -314,6 +419,7 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Status",
         "TicketKindEnum": "tickets.models.Kind",
         "UrgencyEnum": "tickets.models.Urgency",
+        "LevelEnum": "tickets.models.Level",
         "EventKindEnum": "api.schema.EVENT_KIND_CHOICES",
     },
 }

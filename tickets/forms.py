@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from django import forms
 from django.conf import settings
@@ -34,8 +35,16 @@ class MultipleFileField(forms.FileField):
 
 
 class TicketForm(forms.ModelForm):
+    # A one-time key per rendering of the form: posting the same form twice (a double
+    # click, a reload) files one ticket (tickets.services.ticket_create).
+    submission_key = forms.RegexField(
+        regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput,
+    )
+
     def __init__(self, *args, licenses=None, organisations=None, charges_points=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4().hex)
         if charges_points:
             self.fields["basic_terms"] = forms.BooleanField(
                 label=_("If our support points are not enough, file it on the basic terms at no charge"),

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from sla.selectors import default_tariff, entitlement_for
 
 from . import sla_clock, workflow
 from .attachments import attached_bytes, check_uploads, file_sha256
-from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket
+from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket, TicketSubmission
 from .satisfaction import satisfaction_request
 from .selectors import engineer_recipient
 
@@ -84,7 +84,8 @@ def ticket_email_headers(ticket):
     return {"Reply-To": address} if address else {}
 
 
-def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None, basic_terms=False):
+def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None,
+                  basic_terms=False, submission_key=""):
     """A customer files a ticket for their organisation.
 
     Under a tariff that charges support points the ticket is paid from the organisation's
@@ -95,6 +96,12 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
     All files are checked before anything is written; if anything fails, nothing stays:
     no ticket, no file on disk, no email. The confirmation email is queued in the same
     transaction and published after commit.
+
+    One submission is one ticket: with a ``submission_key`` (the form's one-time key,
+    an API client's ``Idempotency-Key``) the first request claims the key with a unique
+    row; a repeat (a double click, a retried request), even one arriving while the
+    first is still being written, waits for it and gets the first one's ticket back,
+    with nothing created and nothing sent. If the first one failed, the key is free.
     """
     if requester.organisation_id is None:
         raise PermissionDenied(_("Your account is not linked to an organisation yet."))
@@ -103,6 +110,11 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         raise PermissionDenied(_("You cannot file requests for this organisation."))
     accepted = check_uploads(files)
     with _StoredFiles() as stored, transaction.atomic():
+        claim = None
+        if submission_key:
+            claim = _submission_claim(requester, submission_key)
+            if isinstance(claim, Ticket):
+                return claim
         ticket = Ticket.objects.create(
             number=next_ticket_number(),
             organisation=organisation,
@@ -124,6 +136,9 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             )
             sla_clock.clock_start(ticket, tariff)
         _attach(ticket, None, requester, accepted, stored)
+        if claim is not None:
+            claim.ticket = ticket
+            claim.save(update_fields=["ticket"])
         email_enqueue(
             to=requester.email,
             template="tickets/email/created",
@@ -134,6 +149,19 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             headers=ticket_email_headers(ticket),
         )
     return ticket
+
+
+def _submission_claim(requester, key):
+    """The new claim row, or the ticket an earlier request with this key made.
+
+    The insert waits on the unique index while another transaction holding the same
+    key is open; when that one commits, ours fails and its ticket is returned."""
+    try:
+        with transaction.atomic():
+            return TicketSubmission.objects.create(requester=requester, key=key[:200])
+    except IntegrityError:
+        earlier = TicketSubmission.objects.select_related("ticket").get(requester=requester, key=key[:200])
+        return earlier.ticket
 
 
 def ticket_lock(ticket):

@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def three_a_minute(settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_token": "3/min"}}
+    settings.RATELIMITS = {**settings.RATELIMITS, "api": "3/m"}
 
 
 def test_a_token_over_its_rate_gets_429_with_retry_after(api_for, customer_a, three_a_minute):

@@ -43,6 +43,7 @@ def _url(request, article):
 
 
 class SuggestionsView(APIView):
+    ratelimit = {"GET": "kb_suggest"}
     @extend_schema(
         operation_id="kb_suggestions", summary="Knowledge-base articles that may answer a text",
         parameters=[SuggestionQuerySerializer], responses=SuggestionListSerializer,

@@ -1,7 +1,7 @@
 """The engineer's side: the queue, assign (take or hand over), set urgency, resolve,
 list engineers."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -74,11 +74,11 @@ class _TicketAction(APIView):
         return Response(detail_response_data(request, selectors.ticket_for(request.user, number)))
 
 
-@extend_schema(
+@extend_schema_view(post=extend_schema(
     operation_id="tickets_assign", summary="Take a ticket or hand it to another engineer",
     description="A new ticket becomes open when someone takes it.",
     request=AssignSerializer, responses=TicketDetailSerializer,
-)
+))
 class TicketAssignView(_TicketAction):
     input_serializer = AssignSerializer
 
@@ -86,11 +86,11 @@ class TicketAssignView(_TicketAction):
         services.ticket_assign(ticket=ticket, actor=self.request.user, assignee=data["assignee"])
 
 
-@extend_schema(
+@extend_schema_view(post=extend_schema(
     operation_id="tickets_set_urgency", summary="Set the urgency (triage)",
     description="The SLA deadlines follow the new urgency's targets.",
     request=UrgencySerializer, responses=TicketDetailSerializer,
-)
+))
 class TicketUrgencyView(_TicketAction):
     input_serializer = UrgencySerializer
 
@@ -98,11 +98,11 @@ class TicketUrgencyView(_TicketAction):
         services.ticket_set_urgency(ticket=ticket, actor=self.request.user, urgency=data["urgency"])
 
 
-@extend_schema(
+@extend_schema_view(post=extend_schema(
     operation_id="tickets_resolve", summary="Resolve, saying what was fixed and how to prevent it",
     description="Both reach the customer; for a system error both are required.",
     request=ResolveSerializer, responses=TicketDetailSerializer,
-)
+))
 class TicketResolveView(_TicketAction):
     input_serializer = ResolveSerializer
 
@@ -110,11 +110,11 @@ class TicketResolveView(_TicketAction):
         services_workspace.ticket_resolve(ticket=ticket, actor=self.request.user, **data)
 
 
-@extend_schema(
+@extend_schema_view(post=extend_schema(
     operation_id="tickets_commit", summary="Commit to a completion date and tell the customer",
     description="Meets the SLA commitment target (seed 001: a date, or a justified refusal).",
     request=CommitSerializer, responses=TicketDetailSerializer,
-)
+))
 class TicketCommitView(_TicketAction):
     input_serializer = CommitSerializer
 
@@ -122,11 +122,11 @@ class TicketCommitView(_TicketAction):
         services_workspace.ticket_commit(ticket=ticket, actor=self.request.user, planned_at=data["planned_at"])
 
 
-@extend_schema(
+@extend_schema_view(post=extend_schema(
     operation_id="tickets_refuse", summary="Refuse with a reason for the customer",
     description="Also meets the SLA commitment target.",
     request=RefuseSerializer, responses=TicketDetailSerializer,
-)
+))
 class TicketRefuseView(_TicketAction):
     input_serializer = RefuseSerializer
 
@@ -134,11 +134,11 @@ class TicketRefuseView(_TicketAction):
         services_workspace.ticket_refuse(ticket=ticket, actor=self.request.user, reason=data["reason"])
 
 
-@extend_schema(
+@extend_schema_view(post=extend_schema(
     operation_id="tickets_escalate", summary="Move the ticket to another level (L1, L2, L3)",
     description="Anyone may raise a ticket within reach; only leads send one back down.",
     request=EscalateSerializer, responses=TicketDetailSerializer,
-)
+))
 class TicketEscalateView(_TicketAction):
     input_serializer = EscalateSerializer
 

@@ -1,11 +1,15 @@
 """Tickets for customers and engineers alike: list, file, read, reply, change status,
 download files. Who sees which ticket is decided by tickets.selectors, as in the UI."""
 
+import re
+
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,6 +39,9 @@ ROW_FIELDS = (
 )
 
 
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+
+
 def list_rows(queryset):
     return queryset.select_related(*ROW_RELATED).only(*ROW_FIELDS)
 
@@ -48,6 +55,7 @@ ORDERINGS = {
 
 class TicketListView(generics.ListAPIView):
     serializer_class = TicketSerializer
+    ratelimit = {"POST": "ticket_create"}
     pagination_class = KeysetPagination
 
     def get_permissions(self):
@@ -81,10 +89,19 @@ class TicketListView(generics.ListAPIView):
 
     @extend_schema(
         operation_id="tickets_create", summary="File a ticket (customers)",
+        description="With an `Idempotency-Key` header (up to 200 visible ASCII characters), a repeat of the "
+        "request with the same key by the same user files nothing and answers with the first one's ticket.",
+        parameters=[OpenApiParameter(
+            "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+            description="Your unique key for this submission; a retry with the same key files no second ticket.",
+        )],
         request={"application/json": TicketCreateSerializer, "multipart/form-data": TicketCreateSerializer},
         responses={201: TicketDetailSerializer},
     )
     def post(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key", "")
+        if key and not IDEMPOTENCY_KEY.fullmatch(key):
+            raise ValidationError({"Idempotency-Key": [_("Use up to 200 visible ASCII characters.")]})
         serializer = TicketCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -93,6 +110,7 @@ class TicketListView(generics.ListAPIView):
         ticket = services.ticket_create(
             requester=request.user, organisation=organisation, data=data, files=files,
             channel=Channel.API, language=get_language() or "en",
+            submission_key=f"api:{key}" if key else "",
         )
         ticket = selectors.ticket_for(request.user, ticket.number)
         location = reverse("api:ticket-detail", args=[ticket.number])
@@ -107,6 +125,7 @@ class TicketDetailView(APIView):
 
 
 class TicketReplyView(APIView):
+    ratelimit = {"POST": "reply"}
     @extend_schema(
         operation_id="tickets_reply", summary="Reply, or add an internal note (engineers)",
         description="A customer's reply reopens a ticket waiting for them or resolved; a closed ticket "

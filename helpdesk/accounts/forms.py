@@ -4,11 +4,14 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.mail.services import email_enqueue
+from helpdesk.mail.services import Kind as EmailKind
+from helpdesk.mail.services import email_enqueue, email_enqueue_dry_run
 
 from .models import OPTIONAL_NOTIFICATIONS, User
 from .services import user_activation_send
 from .validators import time_zone_choices
+
+RESET_TEMPLATE = "accounts/email/password_reset"
 
 
 class SignupForm(forms.Form):
@@ -51,6 +54,9 @@ class OutboxPasswordResetForm(PasswordResetForm):
     An account awaiting activation (signed up without following the link, or created
     from an email without a password) gets a fresh activation link instead, where it
     chooses a password if it has none: a reset link would lead nowhere for it.
+
+    An unknown address costs the same as a known one: the same email is built and
+    stored in a savepoint that is rolled back (``email_enqueue_dry_run``).
     """
 
     def get_users(self, email):
@@ -58,21 +64,29 @@ class OutboxPasswordResetForm(PasswordResetForm):
         for user in User.objects.filter(email__iexact=email, is_active=False, last_login__isnull=True):
             yield user
 
+    def save(self, *args, **kwargs):
+        email = self.cleaned_data["email"]
+        if not any(True for _user in self.get_users(email)):
+            email_enqueue_dry_run(**self._email(email, None, "MQ", "set-password-token-of-equal-length"))
+        return super().save(*args, **kwargs)
+
+    @staticmethod
+    def _email(to, user, uid, token):
+        return {
+            "to": to,
+            "template": RESET_TEMPLATE,
+            "context": {"user": user, "reset_url": f"{settings.SITE_URL}/accounts/reset/{uid}/{token}/"},
+            "language": (user.language if user else "") or None,
+            "topic": "password-reset",
+            "kind": EmailKind.ACCOUNT,
+        }
+
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
         user = context["user"]
         if user.awaiting_activation:
             user_activation_send(user)
             return
-        email_enqueue(
-            to=to_email,
-            template="accounts/email/password_reset",
-            context={
-                "user": user,
-                "reset_url": f"{settings.SITE_URL}/accounts/reset/{context['uid']}/{context['token']}/",
-            },
-            language=user.language or None,
-            topic="password-reset",
-        )
+        email_enqueue(**self._email(to_email, user, context["uid"], context["token"]))
 
 
 class ProfileForm(forms.ModelForm):

@@ -1,13 +1,15 @@
 """Sign-up, activation and consent: the rules for how people join the portal."""
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from helpdesk.mail.services import email_enqueue
+from helpdesk.mail.services import Kind as EmailKind
+from helpdesk.mail.services import email_enqueue, email_enqueue_dry_run
 
 from .models import Organisation, PersonalDataConsent, User
 
@@ -34,13 +36,15 @@ def activation_link(user):
 
 
 def user_activation_send(user, language=None):
-    """Queue the email with the activation link (in the user's language)."""
+    """Queue the email with the activation link (in the user's language). It carries
+    nothing the visitor typed (no name): the address has not confirmed itself yet."""
     email_enqueue(
         to=user.email,
         template="accounts/email/activate",
-        context={"user": user, "activation_url": activation_link(user)},
+        context={"activation_url": activation_link(user)},
         language=user.language or language,
         topic="signup",
+        kind=EmailKind.ACCOUNT,
     )
 
 
@@ -50,6 +54,10 @@ def user_activation_resend(*, email, language):
     caller answers the same whether or not anything was sent."""
     user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None or not user.awaiting_activation:
+        # The same work as sending, so the answer's timing tells nothing either.
+        email_enqueue_dry_run(to=email.strip(), template="accounts/email/activate",
+                              context={"activation_url": settings.SITE_URL + reverse("accounts:signup")},
+                              language=language, topic="signup", kind=EmailKind.ACCOUNT)
         return False
     user_activation_send(user, language)
     return True
@@ -59,47 +67,44 @@ def user_activation_resend(*, email, language):
 def user_signup(*, full_name, email, password, organisation_name, language, ip_address, user_agent):
     """A visitor signs up; the account is inactive until the emailed link is followed.
 
-    The answer never reveals whether the email is registered: for a known address the
-    owner gets an email saying so (with a link to reset the password) and nothing changes.
-    A new organisation name creates the organisation; joining an existing one needs an
-    admin, because a typed name is no proof of membership.
+    The answer never reveals whether the email is registered, neither by its content nor
+    by its timing: for a known address the password is hashed all the same (and thrown
+    away), the owner gets an email saying someone tried (with a link to reset the
+    password) and nothing changes.
+
+    Nothing the visitor typed goes into a mail to an address that has not confirmed
+    itself (the activation mail carries no name), and nothing is created for anyone
+    else: the organisation is only remembered (``requested_organisation``) and made at
+    activation (``user_activate``). Both mails are account mails, capped per recipient
+    by the outbox.
     """
     email = email.strip().lower()
+    password_hash = make_password(password)  # on both paths: equal cost
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
         email_enqueue(
             to=existing.email,
             template="accounts/email/signup_existing",
-            context={"user": existing, "reset_url": settings.SITE_URL + reverse("accounts:password_reset")},
+            context={"reset_url": settings.SITE_URL + reverse("accounts:password_reset")},
             language=existing.language or language,
             topic="signup-existing",
+            kind=EmailKind.ACCOUNT,
         )
         return None
-    organisation = Organisation.objects.filter(name__iexact=organisation_name.strip()).first()
-    requested = ""
-    if organisation is None:
-        try:
-            with transaction.atomic():
-                organisation = Organisation.objects.create(name=organisation_name.strip())
-        except IntegrityError:  # created concurrently by someone else: treat as existing
-            organisation = None
-            requested = organisation_name.strip()
-    else:
-        organisation, requested = None, organisation_name.strip()
     try:
         with transaction.atomic():
-            user = User.objects.create_user(
+            user = User.objects.create(
                 email=email,
-                password=password,
+                password=password_hash,
                 full_name=full_name.strip(),
-                organisation=organisation,
-                requested_organisation=requested,
+                organisation=None,
+                requested_organisation=organisation_name.strip(),
                 language=language,
                 is_active=False,
             )
     except IntegrityError:
         # The same sign-up submitted twice at once: the first one created the account
-        # and sends its link; this one changes nothing (the organisation goes too).
+        # and sends its link; this one changes nothing.
         transaction.set_rollback(True)
         return None
     PersonalDataConsent.objects.create(
@@ -112,14 +117,29 @@ def user_signup(*, full_name, email, password, organisation_name, language, ip_a
     return user
 
 
+@transaction.atomic
 def user_activate(user, password=None):
     """Following the emailed link (and pressing the button) activates the account. An
     account without a password (created from an email) chooses one here: the link
-    proves the address is theirs."""
+    proves the address is theirs.
+
+    Only now, with the address proven, is the organisation named at sign-up created
+    and the user made its member. Naming an organisation that already exists grants
+    nothing: the name stays in ``requested_organisation`` for an admin to confirm.
+    """
     user.is_active = True
     fields = ["is_active"]
     if password is not None:
         user.set_password(password)
         fields.append("password")
+    name = (user.requested_organisation or "").strip()
+    if name and user.organisation_id is None and not Organisation.objects.filter(name__iexact=name).exists():
+        try:
+            with transaction.atomic():
+                user.organisation = Organisation.objects.create(name=name)
+            user.requested_organisation = ""
+            fields += ["organisation", "requested_organisation"]
+        except IntegrityError:  # created concurrently by someone else: an admin confirms
+            pass
     user.save(update_fields=fields)
     return user

@@ -4,11 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from helpdesk.throttle import client_ip, ratelimit
 
 from . import services
 from .forms import ActivationResendForm, EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm, SignupForm
@@ -16,6 +19,7 @@ from .models import User
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("signup", key="ip")
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
@@ -27,7 +31,7 @@ def signup(request):
             password=form.cleaned_data["password"],
             organisation_name=form.cleaned_data["organisation"],
             language=get_language() or "en",
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request) or None,
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         # The same page whether or not the address was already registered.
@@ -61,6 +65,7 @@ def activate(request, uidb64, token):
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("activation_resend", key="ip")
 def activation_resend(request):
     """"Send me a new activation link": the same answer whether or not the address
     has an account awaiting activation (rate-limited with the other mail-sending views)."""
@@ -77,6 +82,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@method_decorator(ratelimit("password_reset", key="ip"), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
     form_class = OutboxPasswordResetForm

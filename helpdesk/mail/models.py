@@ -8,6 +8,7 @@ Message-ID is stable per row).
 import uuid
 
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,8 @@ class OutboundEmail(models.Model):
     headers = models.JSONField(_("extra headers"), default=dict, blank=True)
     # What caused it, for admins tracing a notification ("ticket:10042").
     topic = models.CharField(_("topic"), max_length=120, blank=True, default="")
+    # Account or notification email, for the per-recipient caps (services.email_allowed).
+    kind = models.CharField(_("kind"), max_length=20, default="notification")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
@@ -46,6 +49,8 @@ class OutboundEmail(models.Model):
                 condition=models.Q(state__in=["pending", "sending"]),
             ),
             models.Index(fields=["topic"], name="outbox_topic_idx"),
+            # The per-recipient cap counts one address's emails of the last hour.
+            models.Index(Upper("to"), "kind", "created_at", name="outbox_recipient_cap_idx"),
         ]
 
     def __str__(self):

@@ -1,5 +1,6 @@
 """Queue and deliver outgoing email through the outbox."""
 
+import contextvars
 import logging
 from datetime import timedelta
 
@@ -8,6 +9,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+from helpdesk.redis_guard import redis_is_down, redis_mark_down
 
 from .models import OutboundEmail
 
@@ -21,35 +24,124 @@ def _clean_header(value):
     return " ".join(str(value).replace("\r", " ").replace("\n", " ").split())
 
 
-def email_enqueue(*, to, template, context, language=None, topic="", headers=None):
+class Kind:
+    """What an email is, for the per-recipient caps (``settings.EMAIL_CAPS_PER_HOUR``).
+
+    ``ACCOUNT``: activation, password reset, "someone tried to sign up with your
+    address", which anyone can trigger for any address from a public form.
+    ``NOTIFICATION``: everything else the system sends (confirmations, replies, status,
+    auto-replies to inbound mail).
+    """
+
+    ACCOUNT = "account"
+    NOTIFICATION = "notification"
+
+
+# Advisory-lock namespace for counting a recipient's recent emails (see email_allowed).
+CAP_LOCK_NAMESPACE = 0x636170  # "cap"
+
+
+def email_allowed(to, kind=Kind.NOTIFICATION):
+    """May one more email of ``kind`` go to ``to`` now? Call inside a transaction.
+
+    The rule: at most ``settings.EMAIL_CAPS_PER_HOUR[kind]`` emails of one kind to one
+    address (case-insensitive) in any sliding hour, counted in the outbox, so the cap
+    holds across web processes and workers and does not depend on Redis. Addresses in
+    ``settings.EMAIL_CAP_EXEMPT`` (our own queue address) are never capped. The count
+    and the caller's insert are serialised per address by a transaction-scoped advisory
+    lock, so concurrent requests cannot all slip under the cap.
+
+    A refused email is to be dropped (never queued for later) and is logged here.
+    ``email_enqueue`` calls this itself; other senders (inbound auto-replies) may ask
+    first to skip building an email that would be dropped.
+    """
+    address = _clean_header(to).lower()
+    if address in {a.lower() for a in settings.EMAIL_CAP_EXEMPT}:
+        return True
+    limit = settings.EMAIL_CAPS_PER_HOUR.get(kind, settings.EMAIL_CAPS_PER_HOUR[Kind.NOTIFICATION])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [CAP_LOCK_NAMESPACE, address])
+    recent = OutboundEmail.objects.filter(
+        to__iexact=address, kind=kind, created_at__gte=timezone.now() - timedelta(hours=1)
+    ).count()
+    if recent >= limit:
+        if not _in_dry_run.get():
+            log.warning("email cap: dropped a %s email to %s (%s in the last hour, limit %s)",
+                        kind, address, recent, limit)
+        return False
+    return True
+
+
+def email_enqueue(*, to, template, context, language=None, topic="", headers=None, kind=Kind.NOTIFICATION):
     """Render ``<template>_subject.txt``, ``.txt`` and ``.html`` in the recipient's language
     and store the email in the outbox; delivery is enqueued after the transaction commits.
+
+    Returns the outbox row, or None when the recipient's hourly cap for ``kind`` is
+    reached (``email_allowed``): the email is dropped and logged, never queued. It is
+    rendered all the same, so a dropped email costs what a stored one does (a reset for
+    a capped address must not answer faster than one for a fresh address).
     """
-    lang = language or settings.LANGUAGE_CODE
+    subject, text, html = email_render(template, context, language)
+    with transaction.atomic():
+        if not email_allowed(to, kind):
+            return None
+        email = OutboundEmail.objects.create(
+            to=_clean_header(to),
+            subject=subject[:300],
+            body_text=text,
+            body_html=html,
+            topic=topic,
+            kind=kind,
+            headers={k: _clean_header(v) for k, v in (headers or {}).items()},
+        )
+    transaction.on_commit(lambda: _publish(email.pk))
+    return email
+
+
+class _DryRun(Exception):
+    pass
+
+
+_in_dry_run = contextvars.ContextVar("email_dry_run", default=False)
+
+
+def email_enqueue_dry_run(**kwargs):
+    """Spend what ``email_enqueue(**kwargs)`` spends and keep nothing: the same rendering,
+    cap check and insert, in a savepoint that is rolled back (its after-commit publish
+    goes with it). For an answer that must not be told apart by its timing from one
+    that sends, e.g. a password reset for an unknown address."""
+    token = _in_dry_run.set(True)  # nothing is dropped for real: nothing to log
+    try:
+        with transaction.atomic():
+            email_enqueue(**kwargs)
+            raise _DryRun
+    except _DryRun:
+        pass
+    finally:
+        _in_dry_run.reset(token)
+
+
+def email_render(template, context, language=None):
+    """(subject, text, html) of ``template`` in ``language``; no side effects."""
     ctx = {"site_url": settings.SITE_URL, **context}
-    with translation.override(lang):
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = _clean_header(render_to_string(f"{template}_subject.txt", ctx))
         text = render_to_string(f"{template}.txt", ctx)
         html = render_to_string(f"{template}.html", ctx)
-    email = OutboundEmail.objects.create(
-        to=_clean_header(to),
-        subject=subject[:300],
-        body_text=text,
-        body_html=html,
-        topic=topic,
-        headers={k: _clean_header(v) for k, v in (headers or {}).items()},
-    )
-    transaction.on_commit(lambda: _publish(email.pk))
-    return email
+    return subject, text, html
 
 
 def _publish(email_id):
     """Hand the row to a worker. If Redis is down the row stays pending for the sweep."""
     from .tasks import deliver_email
 
+    if redis_is_down():  # seen failing moments ago: do not wait for it again
+        log.info("Redis is down; outbox email %s waits for the sweep", email_id)
+        return
     try:
         deliver_email.apply_async((email_id,), retry=False)
-    except Exception:  # noqa: BLE001 - any broker failure; the beat sweep retries
+    except Exception as error:  # noqa: BLE001 - any broker failure; the beat sweep retries
+        redis_mark_down(error)
         log.warning("could not publish outbox email %s; the sweep will send it", email_id)
 
 

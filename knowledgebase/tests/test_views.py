@@ -128,18 +128,13 @@ def test_suggest_never_errors_on_odd_input(articles, client_for, subject, body):
 
 
 def test_suggest_is_rate_limited_per_client(articles, settings, customer_a, customer_b, client_for):
-    settings.KB_SUGGEST_RATE = (3, 60)
-    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "KEY_PREFIX": "kb-rate-test"}}
-    from django.core.cache import cache
-
-    cache.clear()
+    settings.RATELIMITS = {**settings.RATELIMITS, "kb_suggest": "3/m"}
     client = client_for(customer_a)
     codes = [client.post(reverse("kb:suggest"), {"subject": "пароль"}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     limited = client.post(reverse("kb:suggest"), {"subject": "пароль"})
-    assert limited["Retry-After"] == "60" and "pause" in limited.content.decode()
+    assert 0 < int(limited["Retry-After"]) <= 60 and "pause" in limited.content.decode()
     assert client_for(customer_b).post(reverse("kb:suggest"), {"subject": "пароль"}).status_code == 200
-    cache.clear()
 
 
 def test_this_solved_my_problem_records_a_deflection_and_files_no_ticket(articles, customer_a, client_for):

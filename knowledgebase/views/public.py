@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from helpdesk.throttle import ALL, ratelimit
+
 from .. import markdown, selectors, services
 from ..forms import SearchForm, VoteForm
 from ..models import Category, SearchMiss
@@ -58,6 +60,7 @@ def vote(request, pk):
     return redirect(item)
 
 
+@ratelimit("kb_search", methods=ALL)
 def search(request):
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""

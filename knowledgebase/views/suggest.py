@@ -1,14 +1,14 @@
 """Suggestions beside the ticket form, and "this solved my problem"."""
 
-from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from helpdesk.throttle import ALL, ratelimit
+
 from .. import selectors, services
 from ..forms import DeflectionForm
 from ..models import Article, SearchMiss
-from ..ratelimit import allow
 from .access import visitor_language
 
 MAX_FIELD_CHARS = 2000  # of the subject and of the text each; the rest is ignored
@@ -17,10 +17,6 @@ MAX_FIELD_CHARS = 2000  # of the subject and of the text each; the rest is ignor
 MAX_POSTED_CHARS = 20_000
 MIN_QUERY_CHARS = 3
 MIN_WORDS_TO_LOG_MISS = 3
-
-
-def _rate():
-    return settings.KB_SUGGEST_RATE  # (requests, seconds)
 
 
 def typed_fields(data):
@@ -32,14 +28,10 @@ def typed_fields(data):
 
 
 @require_POST
+@ratelimit("kb_suggest", methods=ALL, fragment="knowledgebase/suggestions.html")
 def suggest(request):
     """An HTML fragment with up to five articles for what the customer is typing. The
     text comes in the POST body (CSRF-protected), so it never lands in access logs."""
-    limit, window = _rate()
-    if not allow(request, "suggest", limit=limit, window=window):
-        response = render(request, "knowledgebase/suggestions.html", {"limited": True}, status=429)
-        response["Retry-After"] = str(window)
-        return response
     fields = typed_fields(request.POST)
     if fields is None:
         return render(request, "knowledgebase/suggestions.html", {"too_long": True}, status=400)

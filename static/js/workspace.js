@@ -22,3 +22,12 @@
     else if (event.key === "r") { const body = document.getElementById("id_body"); if (body) { body.focus(); event.preventDefault(); } }
   });
 })();
+
+// The queue refreshes itself every 20 s, except while tickets are ticked for a bulk
+// action (a refresh would lose the ticks). Here rather than as an hx-trigger filter,
+// which htmx would have to eval and the Content-Security-Policy forbids.
+document.addEventListener("htmx:beforeRequest", function (event) {
+  if (event.detail.elt.id === "queue-table" && document.querySelector("#bulk-form input[name=tickets]:checked")) {
+    event.preventDefault();
+  }
+});

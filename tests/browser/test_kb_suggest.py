@@ -31,7 +31,7 @@ def page(browser_page):
 def kb_customer(transactional_db, settings):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    settings.KB_SUGGEST_RATE = (10_000, 60)
+    settings.RATELIMITS = {**settings.RATELIMITS, "kb_suggest": "10000/m"}
     for code in ("ru", "pl", "en"):
         engine.forget_document_count(code)
     # wordfreq reads its Russian list on first use (a second or more on a busy machine):

@@ -3,6 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 
+from helpdesk.throttle import ALL, ratelimit
+
 from .. import selectors
 from ..attachments import INLINE_TYPES, download_name
 
@@ -23,6 +25,7 @@ def attachment_response(attachment, *, inline=False):
 
 
 @login_required
+@ratelimit("attachment", methods=ALL)
 def attachment_download(request, number, attachment_id):
     attachment = selectors.attachment_for(request.user, number, attachment_id)
     return attachment_response(attachment, inline=request.GET.get("inline") == "1")

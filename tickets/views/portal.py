@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.selectors import ticket_points_table, wallet_balance
 from billing.services import NotEnoughPoints
+from helpdesk.throttle import ALL, ratelimit
 from sla.selectors import entitlement_for, licenses_of, promise_for
 
 from .. import selectors, services, workflow
@@ -50,6 +51,7 @@ def ticket_list(request):
 
 @customer_required
 @require_http_methods(["GET", "POST"])
+@ratelimit("ticket_create")
 def ticket_new(request):
     if request.user.organisation_id is None:
         return render(request, "tickets/portal/no_organisation.html", status=403)
@@ -61,7 +63,9 @@ def ticket_new(request):
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, **options)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("attachments", "organisation", "basic_terms")}
+            data = {k: v for k, v in form.cleaned_data.items()
+                    if k not in ("attachments", "organisation", "basic_terms", "submission_key")}
+            key = form.cleaned_data.get("submission_key")
             try:
                 ticket = services.ticket_create(
                     requester=request.user,
@@ -70,6 +74,7 @@ def ticket_new(request):
                     files=form.cleaned_data["attachments"],
                     language=get_language() or "en",
                     basic_terms=form.cleaned_data.get("basic_terms", False),
+                    submission_key=f"web:{key}" if key else "",
                 )
             except NotEnoughPoints as exc:
                 form.add_error(None, _("%(cost)s Tick “file it on the basic terms” below, or buy a points pack.") % {"cost": exc.messages[0]})
@@ -89,12 +94,14 @@ def ticket_new(request):
 
 
 @customer_required
+@ratelimit("ticket_page", methods=ALL)
 def ticket_created(request, number):
     ticket = selectors.ticket_for(request.user, number)
     return render(request, "tickets/portal/created.html", {"ticket": ticket})
 
 
 @login_required
+@ratelimit("ticket_page", methods=ALL)
 def ticket_detail(request, number):
     if request.user.is_engineer:
         return redirect("workspace:work", number=number)
@@ -121,6 +128,7 @@ def _render_detail(request, ticket, reply_form, status=200, callback_form=None):
 
 @customer_required
 @require_POST
+@ratelimit("reply")
 def ticket_reply(request, number):
     ticket = selectors.ticket_for(request.user, number)
     form = ReplyForm(request.POST, request.FILES)
@@ -146,6 +154,7 @@ def ticket_transition(request, number):
 
 @customer_required
 @require_POST
+@ratelimit("callback")
 def ticket_callback(request, number):
     ticket = selectors.ticket_for(request.user, number)
     form = CallbackForm(request.POST)

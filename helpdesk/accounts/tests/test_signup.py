@@ -28,7 +28,7 @@ def test_signup_creates_inactive_user_with_consent_and_sends_activation(settings
     assert response["Location"] == reverse("accounts:signup_done")
     user = User.objects.get(email="maria@example.com")
     assert not user.is_active
-    assert user.organisation.name == "Nowak Sp. z o.o."
+    assert user.organisation is None and not Organisation.objects.exists(), "made at activation"
     consent = PersonalDataConsent.objects.get(user=user)
     assert consent.version == settings.PERSONAL_DATA_AGREEMENT_VERSION
     assert consent.user_agent == "Firefox/133.0"
@@ -42,6 +42,7 @@ def test_signup_creates_inactive_user_with_consent_and_sends_activation(settings
     assert client.post(path).status_code == 302
     user.refresh_from_db()
     assert user.is_active
+    assert user.organisation.name == "Nowak Sp. z o.o." and user.requested_organisation == ""
     assert client.post(path).status_code == 400, "links are single use"
 
 
