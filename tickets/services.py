@@ -15,6 +15,7 @@ from sla.selectors import entitlement_for
 from . import sla_clock, workflow
 from .attachments import check_uploads, file_sha256
 from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket
+from .reply_address import ticket_email_headers, ticket_reply_address
 
 TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
 
@@ -67,20 +68,6 @@ def _portal_url(ticket):
     return reverse("tickets:detail", args=[ticket.number])
 
 
-def ticket_reply_address(ticket):
-    """The ticket's own reply address (``SUPPORT_REPLY_ADDRESS`` with the unguessable
-    token, e.g. ``support+<token>@example.com``); '' when the email channel is off."""
-    template = getattr(settings, "SUPPORT_REPLY_ADDRESS", "")
-    return template.format(token=ticket.token.hex) if template else ""
-
-
-def ticket_email_headers(ticket):
-    """Headers for every notification about a ticket: replies go to its own address,
-    which is how inbound email finds the ticket (inbound/README.md)."""
-    address = ticket_reply_address(ticket)
-    return {"Reply-To": address} if address else {}
-
-
 def _engineer_recipient(ticket):
     """(address, language) for engineer notifications: the assignee or the queue."""
     if ticket.assignee_id:
@@ -88,8 +75,12 @@ def _engineer_recipient(ticket):
     return settings.SUPPORT_QUEUE_EMAIL, settings.LANGUAGE_CODE
 
 
-def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None):
+def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None,
+                  confirm=True):
     """A customer files a ticket for their organisation.
+
+    ``confirm=False``: no confirmation email (inbound mail from an unverified contact
+    gets its own, without the subject, or none at all).
 
     All files are checked before anything is written; if anything fails, nothing stays:
     no ticket, no file on disk, no email. The confirmation email is queued in the same
@@ -116,16 +107,21 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         if entitlement is not None:
             sla_clock.clock_start(ticket, entitlement.tariff)
         _attach(ticket, None, requester, accepted, stored)
-        email_enqueue(
-            to=requester.email,
-            template="tickets/email/created",
-            context={"ticket": ticket, "user": requester, "url": _portal_url(ticket),
-                     "reply_by_email": bool(ticket_reply_address(ticket))},
-            language=requester.language or language,
-            topic=f"ticket:{ticket.number}",
-            headers=ticket_email_headers(ticket),
-        )
+        if confirm:
+            _confirm(ticket, requester, language)
     return ticket
+
+
+def _confirm(ticket, requester, language):
+    email_enqueue(
+        to=requester.email,
+        template="tickets/email/created",
+        context={"ticket": ticket, "user": requester, "url": _portal_url(ticket),
+                 "reply_by_email": bool(ticket_reply_address(ticket))},
+        language=requester.language or language,
+        topic=f"ticket:{ticket.number}",
+        headers=ticket_email_headers(ticket),
+    )
 
 
 def _lock(ticket):
@@ -248,7 +244,7 @@ def _notify_customer_replied(ticket, message):
         context={"ticket": ticket, "message": message, "url": reverse("tickets:work", args=[ticket.number])},
         language=language,
         topic=f"ticket:{ticket.number}",
-        headers=ticket_email_headers(ticket),
+        headers=ticket_email_headers(ticket, engineer_address=recipient),
     )
 
 
@@ -293,7 +289,7 @@ def ticket_assign(*, ticket, actor, assignee):
                          "url": reverse("tickets:work", args=[ticket.number])},
                 language=assignee.language or settings.LANGUAGE_CODE,
                 topic=f"ticket:{ticket.number}",
-                headers=ticket_email_headers(ticket),
+                headers=ticket_email_headers(ticket, engineer_address=assignee.email),
             )
     return ticket
 

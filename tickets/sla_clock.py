@@ -174,7 +174,7 @@ def business_time_left(ticket, due_at, now=None):
 
 
 def _notify_engineers(ticket, template, target):
-    from .services import ticket_email_headers
+    from .reply_address import ticket_email_headers
 
     recipient = ticket.assignee.email if ticket.assignee_id else settings.SUPPORT_QUEUE_EMAIL
     language = (ticket.assignee.language if ticket.assignee_id else "") or settings.LANGUAGE_CODE
@@ -184,7 +184,7 @@ def _notify_engineers(ticket, template, target):
         context={"ticket": ticket, "target": target, "url": reverse("tickets:work", args=[ticket.number])},
         language=language,
         topic=f"ticket:{ticket.number}",
-        headers=ticket_email_headers(ticket),
+        headers=ticket_email_headers(ticket, engineer_address=recipient),
     )
 
 
