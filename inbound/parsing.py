@@ -384,9 +384,10 @@ def cap_parts(raw, max_parts):
     return raw[:delimiters[max_parts]], len(delimiters) - max_parts
 
 
-def parse(raw, *, max_parts=100):
+def parse(raw, *, max_parts=100, auth_header="Authentication-Results"):
     """Parse raw message bytes; raises ParseError when they are not a mail at all.
-    At most ``max_parts`` MIME parts are read (``parts_dropped`` counts the rest)."""
+    At most ``max_parts`` MIME parts are read (``parts_dropped`` counts the rest);
+    ``authentication_results`` are the values of the ``auth_header`` headers, top first."""
     if not raw or not raw.strip():
         raise ParseError("empty message")
     raw = strip_mbox_line(raw)
@@ -422,6 +423,6 @@ def parse(raw, *, max_parts=100):
         verdict=classify(message, address, subject),
         was_html=was_html,
         language=header_text(message, "Content-Language")[:8].lower(),
-        authentication_results=[_unfold(v) for k, v in message.raw_items() if k.lower() == "authentication-results"],
+        authentication_results=[_unfold(v) for k, v in message.raw_items() if k.lower() == auth_header.lower()],
         parts_dropped=dropped + walker.dropped,
     )
