@@ -204,18 +204,15 @@ def recover_multipart(part):
     """A multipart whose declared boundary never occurs (the parser leaves its body as
     one string): re-read it with the delimiter its lines actually use, so the text
     stays text. None when no delimiter can be found."""
-    body = part.get_payload(decode=False)
-    if not isinstance(body, str):
-        return None
+    body = part.get_payload(decode=True) or b""  # the body's bytes, 8-bit ones included
     counts = {}
-    for match in _DELIMITER.finditer(body):
+    for match in _DELIMITER.finditer(body.decode("ascii", "replace")):
         counts[match.group(1)] = counts.get(match.group(1), 0) + 1
     if not counts:
         return None
     boundary = max(counts, key=counts.get)
     head = f"Content-Type: {part.get_content_type()}; boundary=\"{boundary}\"\r\nMIME-Version: 1.0\r\n\r\n"
-    data = (head + body).encode("utf-8", "surrogateescape")
-    rebuilt = email.message_from_bytes(data, policy=email.policy.default)
+    rebuilt = email.message_from_bytes(head.encode("ascii") + body, policy=email.policy.default)
     return rebuilt if rebuilt.is_multipart() else None
 
 
@@ -281,7 +278,7 @@ class _Walker:
             if rebuilt is not None:
                 part = rebuilt
             else:  # no delimiter at all: its body is the best text there is
-                self.texts.append(redecode_surrogates(str(part.get_payload(decode=False) or ""), self.declared))
+                self.texts.append(decode_bytes(part.get_payload(decode=True) or b"", self.declared))
                 return
         if not part.is_multipart():
             self.leaves += 1

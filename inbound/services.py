@@ -137,14 +137,17 @@ def _park(row, hold, reason):
 
 
 def _same_message_elsewhere(row):
-    """The same message (by Message-ID or content hash) already imported through
-    another mailbox. Processing of one key is serialised by an advisory lock held to
-    the end of the transaction, so two pollers cannot both import it."""
+    """The same message (by Message-ID or content hash) already handled through another
+    mailbox: imported, parked or rejected (not ignored: a copy ignored as a duplicate
+    must not make the first one a duplicate when an admin processes it again).
+    Processing of one key is serialised by an advisory lock held to the end of the
+    transaction, so two pollers cannot both import it."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [KEY_LOCK_NAMESPACE, row.message_key])
+    handled = [InboundMessage.State.IMPORTED, InboundMessage.State.PARKED, InboundMessage.State.REJECTED]
     return (
-        InboundMessage.objects.filter(message_key=row.message_key, state=InboundMessage.State.IMPORTED)
-        .exclude(pk=row.pk).select_related("mailbox").first()
+        InboundMessage.objects.filter(message_key=row.message_key, state__in=handled)
+        .exclude(mailbox_id=row.mailbox_id).select_related("mailbox").order_by("pk").first()
     )
 
 
