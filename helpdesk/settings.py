@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sla",
     "knowledgebase",
     "tickets",
+    "workspace",
     "api",
     "inbound",
     "demo",

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("sla.urls")),
     path("kb/", include("knowledgebase.urls")),
     path("api/", include("api.urls")),
+    path("workspace/", include("workspace.urls")),
     path("", include("tickets.urls")),
 ]

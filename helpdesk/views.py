@@ -12,7 +12,7 @@ def home(request):
     if not user.is_authenticated:
         return render(request, "home.html")
     if user.is_engineer:
-        return redirect("tickets:queue")
+        return redirect("workspace:queue")
     if user.is_staff:
         return redirect("admin:index")
     return redirect("tickets:list")

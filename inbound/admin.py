@@ -102,7 +102,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
     def ticket_link(self, obj):
         if obj.ticket_id is None:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("tickets:work", args=[obj.ticket.number]), obj.ticket.reference)
+        return format_html('<a href="{}">{}</a>', reverse("workspace:work", args=[obj.ticket.number]), obj.ticket.reference)
 
     @admin.display(description=_("raw message"))
     def raw_preview(self, obj):

@@ -124,11 +124,14 @@ def _confirm(ticket, requester, language):
     )
 
 
-def _lock(ticket):
+def ticket_lock(ticket):
+    """The ticket's row, locked for the rest of the caller's transaction (fresh state)."""
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def _set_status(ticket, new_status, actor, now):
+def ticket_set_status(ticket, new_status, actor, now):
+    """Change a locked ticket's status without the workflow check (callers have checked it),
+    write the status event and move the SLA clocks; False when nothing changed."""
     old = ticket.status
     if old == new_status:
         return False
@@ -151,7 +154,7 @@ def ticket_transition(*, ticket, actor, to_status):
     """Change status along the workflow (``workflow.py``); anything else is refused."""
     to_status = Status(to_status)
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = ticket_lock(ticket)
         if to_status not in workflow.allowed_transitions(actor, ticket.status):
             raise ValidationError(
                 _("A ticket that is “%(old)s” cannot become “%(new)s”.")
@@ -162,7 +165,7 @@ def ticket_transition(*, ticket, actor, to_status):
                 _("Resolve a system error with the resolution form: say what was fixed and how to prevent it.")
             )
         now = timezone.now()
-        _set_status(ticket, to_status, actor, now)
+        ticket_set_status(ticket, to_status, actor, now)
         ticket.updated_at = now
         ticket.save()
         # "Waiting for you" always goes out (the customer must act); resolved and closed
@@ -192,7 +195,7 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
     if internal and not author.is_engineer:
         raise PermissionDenied(_("Only engineers can add internal notes."))
     with _StoredFiles() as stored, transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = ticket_lock(ticket)
         if ticket.status == Status.CLOSED and not author.is_engineer:
             raise ValidationError(_("This ticket is closed. Reopen it to continue the conversation."))
         already = ticket.attachments.aggregate(total=Sum("size"))["total"] or 0
@@ -214,7 +217,7 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
                     ticket.first_response_business_seconds = sla_clock.business_seconds_since_filing(ticket, now)
                     sla_clock.target_meet(ticket, "first_response", now)
                 if ticket.status == Status.NEW:
-                    _set_status(ticket, Status.OPEN, author, now)
+                    ticket_set_status(ticket, Status.OPEN, author, now)
                 email_enqueue(
                     to=ticket.requester.email,
                     template="tickets/email/reply",
@@ -225,7 +228,7 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
                 )
             else:
                 if ticket.status in (Status.WAITING, Status.RESOLVED):
-                    _set_status(ticket, Status.OPEN, author, now)
+                    ticket_set_status(ticket, Status.OPEN, author, now)
                 _notify_customer_replied(ticket, message)
         ticket.updated_at = now
         ticket.save()
@@ -241,7 +244,7 @@ def _notify_customer_replied(ticket, message):
     email_enqueue(
         to=recipient,
         template="tickets/email/customer_replied",
-        context={"ticket": ticket, "message": message, "url": reverse("tickets:work", args=[ticket.number])},
+        context={"ticket": ticket, "message": message, "url": reverse("workspace:work", args=[ticket.number])},
         language=language,
         topic=f"ticket:{ticket.number}",
         headers=ticket_email_headers(ticket, engineer_address=recipient),
@@ -267,7 +270,7 @@ def ticket_assign(*, ticket, actor, assignee):
     if not actor.is_engineer or (assignee is not None and not assignee.is_engineer):
         raise PermissionDenied(_("Only engineers can be assigned to tickets."))
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = ticket_lock(ticket)
         if ticket.assignee_id == (assignee.pk if assignee else None):
             return ticket
         now = timezone.now()
@@ -278,7 +281,7 @@ def ticket_assign(*, ticket, actor, assignee):
         )
         ticket.assignee = assignee
         if ticket.status == Status.NEW and assignee is not None:
-            _set_status(ticket, Status.OPEN, actor, now)
+            ticket_set_status(ticket, Status.OPEN, actor, now)
         ticket.updated_at = now
         ticket.save()
         if assignee is not None and assignee.pk != actor.pk and assignee.wants_notification("assigned_to_me"):
@@ -286,7 +289,7 @@ def ticket_assign(*, ticket, actor, assignee):
                 to=assignee.email,
                 template="tickets/email/assigned",
                 context={"ticket": ticket, "actor": actor, "user": assignee,
-                         "url": reverse("tickets:work", args=[ticket.number])},
+                         "url": reverse("workspace:work", args=[ticket.number])},
                 language=assignee.language or settings.LANGUAGE_CODE,
                 topic=f"ticket:{ticket.number}",
                 headers=ticket_email_headers(ticket, engineer_address=assignee.email),
@@ -299,7 +302,7 @@ def ticket_set_urgency(*, ticket, actor, urgency):
     if not actor.is_engineer:
         raise PermissionDenied(_("Only engineers can set the urgency."))
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = ticket_lock(ticket)
         if ticket.urgency == urgency:
             return ticket
         Event.objects.create(
@@ -326,7 +329,7 @@ def callback_request(*, ticket, user, phone, preferred_time=""):
         email_enqueue(
             to=recipient,
             template="tickets/email/callback",
-            context={"ticket": ticket, "callback": request, "url": reverse("tickets:work", args=[ticket.number])},
+            context={"ticket": ticket, "callback": request, "url": reverse("workspace:work", args=[ticket.number])},
             language=(ticket.assignee.language if ticket.assignee_id else "") or settings.LANGUAGE_CODE,
             topic=f"ticket:{ticket.number}",
         )

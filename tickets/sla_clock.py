@@ -181,7 +181,7 @@ def _notify_engineers(ticket, template, target):
     email_enqueue(
         to=recipient,
         template=template,
-        context={"ticket": ticket, "target": target, "url": reverse("tickets:work", args=[ticket.number])},
+        context={"ticket": ticket, "target": target, "url": reverse("workspace:work", args=[ticket.number])},
         language=language,
         topic=f"ticket:{ticket.number}",
         headers=ticket_email_headers(ticket, engineer_address=recipient),

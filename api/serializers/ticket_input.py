@@ -135,7 +135,7 @@ class TicketFilterSerializer(serializers.Serializer):
 
 
 class QueueFilterSerializer(serializers.Serializer):
-    """The queue page's filters (tickets.forms_workspace.QueueFilterForm), same defaults."""
+    """The queue page's filters (workspace.forms.QueueFilterForm), same defaults."""
 
     VIEWS = [("mine", "Assigned to me"), ("unassigned", "Unassigned"), ("due_soon", "Due within the hour"),
              ("my_level", "At my support level")]

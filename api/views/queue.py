@@ -7,8 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from helpdesk.accounts.models import User
-from tickets import selectors, services, services_workspace
-from tickets.queue import queue_tickets
+from tickets import selectors, services
+from workspace import services as services_workspace
+from workspace.queue import queue_tickets
 
 from ..pagination import BY_PK, KeysetPagination
 from ..permissions import IsEngineer

@@ -205,8 +205,8 @@ def test_canned_reply_is_inserted_into_the_workspace_reply(articles, customer_a,
     reply = CannedReplyFactory(language="ru", title="Пароль почты", body="Здравствуйте, {customer_name}! {reference}")
     reply.articles.set([articles["public"]])
     client = client_for(engineer)
-    page = client.get(reverse("tickets:work", args=[number])).content.decode()
+    page = client.get(reverse("workspace:work", args=[number])).content.decode()
     assert "Пароль почты" in page  # offered
-    page = client.get(reverse("tickets:work", args=[number]), {"canned": reply.pk}).content.decode()
+    page = client.get(reverse("workspace:work", args=[number]), {"canned": reply.pk}).content.decode()
     assert f"Здравствуйте, {customer_a.full_name}! HD-{number}" in page
     assert f"/kb/articles/{articles['public'].pk}/" in page

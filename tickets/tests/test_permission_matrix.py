@@ -38,20 +38,20 @@ MATRIX = {
     "tickets:attachment": _row("get", "attachment", [302, 200, 404, 200, 200]),
     "tickets:callback": _row("post", "ticket", [302, 302, 404, 403, 403], {"phone": "+7 495 123-45-67"}),
     "sla:plans": _row("get", None, [200] * 5),
-    "tickets:queue": _row("get", None, [302, 403, 403, 200, 200]),
-    "tickets:bulk": _row("post", None, [302, 403, 403, 302, 302], {"tickets": ["1"], "action": "take"}),
-    "tickets:reports": _row("get", None, [302, 403, 403, 403, 200]),
-    "tickets:triage": _row("post", "ticket", [302, 403, 403, 302, 302], {"urgency": "high", "effort_hours": "2"}),
-    "tickets:commit": _row("post", "ticket", [302, 403, 403, 302, 302], {"planned_at": "2099-01-01T10:00"}),
-    "tickets:refuse": _row("post", "ticket", [302, 403, 403, 302, 302], {"reason": "Out of the scope of support."}),
-    "tickets:escalate": _row("post", "ticket", [302, 403, 403, 302, 302], {"to_level": "L2", "reason": "needs a developer"}),
-    "tickets:call": _row("post", "ticket", [302, 403, 403, 302, 302], {"direction": "in", "duration_minutes": "5", "summary": "x"}),
-    "tickets:resolve": _row("post", "ticket", [302, 403, 403, 302, 302], {"summary": "fixed", "prevention": "update"}),
-    "tickets:presence": _row("get", "ticket", [302, 403, 403, 200, 200]),
-    "tickets:work": _row("get", "ticket", [302, 403, 403, 200, 200]),
-    "tickets:take": _row("post", "ticket", [302, 403, 403, 302, 302]),
-    "tickets:work_reply": _row("post", "ticket", [302, 403, 403, 302, 302], {"body": "hello", "internal": "on"}),
-    "tickets:work_transition": _row("post", "ticket", [302, 403, 403, 302, 302], {"status": "waiting"}),
+    "workspace:queue": _row("get", None, [302, 403, 403, 200, 200]),
+    "workspace:bulk": _row("post", None, [302, 403, 403, 302, 302], {"tickets": ["1"], "action": "take"}),
+    "workspace:reports": _row("get", None, [302, 403, 403, 403, 200]),
+    "workspace:triage": _row("post", "ticket", [302, 403, 403, 302, 302], {"urgency": "high", "effort_hours": "2"}),
+    "workspace:commit": _row("post", "ticket", [302, 403, 403, 302, 302], {"planned_at": "2099-01-01T10:00"}),
+    "workspace:refuse": _row("post", "ticket", [302, 403, 403, 302, 302], {"reason": "Out of the scope of support."}),
+    "workspace:escalate": _row("post", "ticket", [302, 403, 403, 302, 302], {"to_level": "L2", "reason": "needs a developer"}),
+    "workspace:call": _row("post", "ticket", [302, 403, 403, 302, 302], {"direction": "in", "duration_minutes": "5", "summary": "x"}),
+    "workspace:resolve": _row("post", "ticket", [302, 403, 403, 302, 302], {"summary": "fixed", "prevention": "update"}),
+    "workspace:presence": _row("get", "ticket", [302, 403, 403, 200, 200]),
+    "workspace:work": _row("get", "ticket", [302, 403, 403, 200, 200]),
+    "workspace:take": _row("post", "ticket", [302, 403, 403, 302, 302]),
+    "workspace:work_reply": _row("post", "ticket", [302, 403, 403, 302, 302], {"body": "hello", "internal": "on"}),
+    "workspace:work_transition": _row("post", "ticket", [302, 403, 403, 302, 302], {"status": "waiting"}),
     # Knowledge base: public pages for everyone; editing for engineers; statistics for admins.
     # Drafts and internal articles per role: knowledgebase/tests/test_views.py.
     "kb:home": _row("get", None, [200] * 5),
@@ -117,7 +117,7 @@ def test_permission_matrix(name, role, people, client_for, customer_a):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "name", ["tickets:reply", "tickets:transition", "tickets:take", "tickets:work_reply", "tickets:work_transition", "accounts:logout"]
+    "name", ["tickets:reply", "tickets:transition", "workspace:take", "workspace:work_reply", "workspace:work_transition", "accounts:logout"]
 )
 def test_state_changing_urls_refuse_get(name, client_for, engineer, customer_a):
     ticket = services.ticket_create(requester=customer_a, data={"kind": "error", "subject": "s", "body": "b"})

@@ -27,7 +27,7 @@ def _make_tickets(org, n, engineer):
         services.ticket_assign(ticket=ticket, actor=engineer, assignee=engineer)
 
 
-@pytest.mark.parametrize("url_name,who", [("tickets:list", "customer"), ("tickets:queue", "engineer")])
+@pytest.mark.parametrize("url_name,who", [("tickets:list", "customer"), ("workspace:queue", "engineer")])
 def test_list_pages_query_count_is_constant(url_name, who, customer_a, engineer, client_for):
     from sla.tests.factories import TariffFactory
 
@@ -56,7 +56,7 @@ def test_ticket_page_query_count_is_constant_in_conversation_length(customer_a, 
 def test_workspace_ticket_page_query_count_is_constant_in_conversation_length(customer_a, engineer, client_for):
     ticket = services.ticket_create(requester=customer_a, data={"kind": "error", "subject": "s", "body": "b"})
     client = client_for(engineer)
-    url = reverse("tickets:work", args=[ticket.number])
+    url = reverse("workspace:work", args=[ticket.number])
     services.ticket_reply(ticket=ticket, author=engineer, body="first")
     few = _queries(client, url)
     for i in range(10):

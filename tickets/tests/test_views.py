@@ -72,7 +72,7 @@ def test_user_html_is_escaped_everywhere(client_for, customer_a, engineer):
     client = client_for(customer_a)
     client.post(reverse("tickets:new"), _form(subject="<b>bold</b>", body="<script>alert(1)</script>"))
     ticket = Ticket.objects.get()
-    for c, name in ((client, "tickets:detail"), (client_for(engineer), "tickets:work")):
+    for c, name in ((client, "tickets:detail"), (client_for(engineer), "workspace:work")):
         html = c.get(reverse(name, args=[ticket.number])).content.decode()
         assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
         assert "<b>bold</b>" not in html
@@ -159,13 +159,13 @@ def test_queue_filters_and_order(client_for, customer_a, engineer):
     closed = services.ticket_create(requester=customer_a, data={"kind": "error", "subject": "gone", "body": "x"})
     services.ticket_transition(ticket=closed, actor=customer_a, to_status="closed")
     client = client_for(engineer)
-    page = client.get(reverse("tickets:queue")).content.decode()
+    page = client.get(reverse("workspace:queue")).content.decode()
     assert first.reference in page and second.reference in page and closed.reference not in page
-    page = client.get(reverse("tickets:queue"), {"status": "open", "order": "-created_at"}).content.decode()
+    page = client.get(reverse("workspace:queue"), {"status": "open", "order": "-created_at"}).content.decode()
     assert page.index(second.reference) < page.index(first.reference)
-    page = client.get(reverse("tickets:queue"), {"status": "open", "kind": "error", "order": "created_at"}).content.decode()
+    page = client.get(reverse("workspace:queue"), {"status": "open", "kind": "error", "order": "created_at"}).content.decode()
     assert first.reference in page and second.reference not in page
-    page = client.get(reverse("tickets:queue"), {"status": "", "order": "created_at"}).content.decode()
+    page = client.get(reverse("workspace:queue"), {"status": "", "order": "created_at"}).content.decode()
     assert page.index(first.reference) < page.index(closed.reference)
 
 
@@ -179,6 +179,6 @@ def test_queue_sorts_by_nearest_deadline_by_default(client_for, customer_a, engi
     from tickets.models import Ticket as T
 
     T.objects.filter(pk=newer.pk).update(next_due_at=older.next_due_at - __import__("datetime").timedelta(hours=1))
-    page = client_for(engineer).get(reverse("tickets:queue")).content.decode()
+    page = client_for(engineer).get(reverse("workspace:queue")).content.decode()
     assert page.index(newer.reference) < page.index(older.reference)
     assert "(business hours)" in page

@@ -79,7 +79,7 @@ def ticket_created(request, number):
 @login_required
 def ticket_detail(request, number):
     if request.user.is_engineer:
-        return redirect("tickets:work", number=number)
+        return redirect("workspace:work", number=number)
     if not request.user.is_customer:
         raise PermissionDenied
     ticket = selectors.ticket_for(request.user, number)

@@ -9,10 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk.mail.services import email_enqueue
-
-from . import sla_clock
-from .models import Event, Kind, Level, PhoneCall, Status, Ticket
-from .services import _lock, _set_status, ticket_email_headers
+from tickets import sla_clock
+from tickets.models import Event, Kind, Level, Message, PhoneCall, Status, Ticket
+from tickets.services import ticket_email_headers, ticket_lock, ticket_set_status, ticket_transition
 
 LEVEL_ORDER = {Level.L1: 1, Level.L2: 2, Level.L3: 3}
 
@@ -53,7 +52,7 @@ def ticket_triage(*, ticket, actor, urgency, root_cause=None, effort_minutes=Non
     """Set urgency, root cause and effort; the SLA clocks follow a changed urgency."""
     _require_engineer(actor)
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = ticket_lock(ticket)
         now = timezone.now()
         changed_urgency = ticket.urgency != urgency
         for field, new in (("urgency", urgency), ("root_cause", root_cause), ("effort_minutes", effort_minutes)):
@@ -76,7 +75,7 @@ def ticket_commit(*, ticket, actor, planned_at):
     if planned_at <= now:
         raise ValidationError(_("The planned completion must be in the future."))
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = ticket_lock(ticket)
         if ticket.status in (Status.RESOLVED, Status.CLOSED):
             raise ValidationError(_("A resolved or closed ticket needs no completion date."))
         ticket.planned_at = planned_at
@@ -88,7 +87,7 @@ def ticket_commit(*, ticket, actor, planned_at):
             new_value=planned_at.isoformat(), created_at=now,
         )
         if ticket.status == Status.NEW:
-            _set_status(ticket, Status.OPEN, actor, now)
+            ticket_set_status(ticket, Status.OPEN, actor, now)
         ticket.updated_at = now
         ticket.save()
         sla_clock.target_meet(ticket, "commitment", now)
@@ -103,7 +102,7 @@ def ticket_refuse(*, ticket, actor, reason):
     if len(reason) < 10:
         raise ValidationError(_("Explain the refusal to the customer in a sentence or two."))
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = ticket_lock(ticket)
         now = timezone.now()
         ticket.refusal_reason = reason
         ticket.planned_at = None
@@ -127,7 +126,7 @@ def ticket_escalate(*, ticket, actor, to_level, reason):
         raise ValidationError(_("Say why the ticket changes level."))
     to_level = Level(to_level)
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = ticket_lock(ticket)
         current = Level(ticket.level)
         if to_level == current:
             raise ValidationError(_("The ticket is already at this level."))
@@ -141,8 +140,6 @@ def ticket_escalate(*, ticket, actor, to_level, reason):
             ticket=ticket, actor=actor, kind=Event.Kind.ESCALATED, field="level",
             old_value=current, new_value=to_level, is_internal=True, created_at=now,
         )
-        from .models import Message
-
         Message.objects.create(
             ticket=ticket, author=actor, visibility=Message.Visibility.INTERNAL, created_at=now,
             body=_("Level %(old)s → %(new)s: %(reason)s") % {"old": current, "new": to_level, "reason": reason},
@@ -190,8 +187,6 @@ def ticket_resolve(*, ticket, actor, summary, prevention=""):
         errors["prevention"] = _("For a system error, tell the customer how to prevent it.")
     if errors:
         raise ValidationError(errors)
-    from .services import ticket_transition
-
     with transaction.atomic():
         Ticket.objects.filter(pk=ticket.pk).update(resolution_summary=summary, prevention=prevention)
         ticket.resolution_summary, ticket.prevention = summary, prevention

@@ -7,8 +7,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from .models import OPEN_STATUSES, CallbackRequest, Ticket
-from .selectors import ticket_search
+from tickets.models import OPEN_STATUSES, CallbackRequest, Ticket
+from tickets.selectors import ticket_search
 
 SOON = timedelta(hours=1)
 # Counting a large set is the costliest part of a queue page; nobody needs an exact

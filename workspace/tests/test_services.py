@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from helpdesk.mail.models import OutboundEmail
 from sla.tests.factories import CalendarFactory, TariffFactory
-from tickets import planning, services
-from tickets import services_workspace as ws
+from tickets import services
 from tickets.models import EngineerDayOff, EngineerSchedule, Event, RootCause, SlaTarget
+from workspace import planning
+from workspace import services as ws
 
 pytestmark = pytest.mark.django_db
 MSK = ZoneInfo("Europe/Moscow")

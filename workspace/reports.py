@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sla.models import TargetKind
-
-from .models import OPEN_STATUSES, EngineerSchedule, PhoneCall, SlaTarget, Ticket
+from tickets.models import OPEN_STATUSES, EngineerSchedule, PhoneCall, SlaTarget, Ticket
 
 
 def _rows(sql, params):

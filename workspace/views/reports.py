@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.accounts.access import user_passes
 
 from .. import reports
-from ..services_workspace import can_lead
+from ..services import can_lead
 
 
 class PeriodForm(forms.Form):
@@ -78,4 +78,4 @@ def reports_page(request):
         "load": _bars(reports.engineer_load(), "load_percent"),
         "query": request.GET.urlencode(),
     }
-    return render(request, "tickets/workspace/reports.html", context)
+    return render(request, "workspace/reports.html", context)

@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from sla.businesstime import NoWorkingTime, add_business_time
 from sla.models import BusinessCalendar
-
-from .models import EngineerSchedule, Status, Ticket
+from tickets.models import EngineerSchedule, Status, Ticket
 
 OPEN = (Status.NEW, Status.OPEN, Status.WAITING)
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from helpdesk.accounts.tests.factories import OrganisationFactory, UserFactory
 from sla.tests.factories import TariffFactory
-from tickets import reports, services
-from tickets import services_workspace as ws
+from tickets import services
 from tickets.models import Ticket
+from workspace import reports
+from workspace import services as ws
 
 pytestmark = pytest.mark.django_db
 
@@ -39,18 +40,18 @@ def test_saved_views_and_counts(tariff, customer_a, engineer, engineer_l2, clien
     Ticket.objects.filter(pk=free.pk).update(next_due_at=timezone.now() + timedelta(minutes=20))
     Ticket.objects.filter(pk__in=[mine.pk, theirs.pk]).update(next_due_at=timezone.now() + timedelta(days=2))
     client = client_for(engineer)
-    page = client.get(reverse("tickets:queue"), {"view": "mine", "status": "open"}).content.decode()
+    page = client.get(reverse("workspace:queue"), {"view": "mine", "status": "open"}).content.decode()
     assert _listed(page, mine) and not _listed(page, theirs) and not _listed(page, free)
-    page = client.get(reverse("tickets:queue"), {"view": "unassigned", "status": "open"}).content.decode()
+    page = client.get(reverse("workspace:queue"), {"view": "unassigned", "status": "open"}).content.decode()
     assert _listed(page, free) and not _listed(page, mine)
-    page = client.get(reverse("tickets:queue"), {"view": "due_soon", "status": "open"}).content.decode()
+    page = client.get(reverse("workspace:queue"), {"view": "due_soon", "status": "open"}).content.decode()
     assert _listed(page, free) and not _listed(page, theirs)
-    page = client.get(reverse("tickets:queue"), {"sla": "soon", "status": "open"}).content.decode()
+    page = client.get(reverse("workspace:queue"), {"sla": "soon", "status": "open"}).content.decode()
     assert _listed(page, free) and not _listed(page, mine)
-    response = client.get(reverse("tickets:queue"))
+    response = client.get(reverse("workspace:queue"))
     assert response.context["counts"] == {"mine": 1, "unassigned": 1, "due_soon": 1, "my_level": 3, "callbacks": 0}
     services.callback_request(ticket=theirs, user=customer_a, phone="+7 495 123-45-67")
-    page = client.get(reverse("tickets:queue"), {"view": "callbacks", "status": ""}).content.decode()
+    page = client.get(reverse("workspace:queue"), {"view": "callbacks", "status": ""}).content.decode()
     assert _listed(page, theirs) and not _listed(page, mine)
 
 
@@ -65,7 +66,7 @@ def test_queue_query_count_is_constant_for_any_filter(params, tariff, engineer, 
 
     def count():
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("tickets:queue"), params).status_code == 200
+            assert client.get(reverse("workspace:queue"), params).status_code == 200
         return len(ctx.captured_queries)
 
     for i in range(2):
@@ -81,12 +82,12 @@ def test_queue_query_count_is_constant_for_any_filter(params, tariff, engineer, 
 def test_bulk_take_assign_and_status(tariff, customer_a, engineer, engineer_l2, client_for):
     a, b, c = _file(customer_a, kind="question"), _file(customer_a, kind="question"), _file(customer_a)
     client = client_for(engineer)
-    client.post(reverse("tickets:bulk"), {"tickets": [a.number, b.number], "action": "take"})
+    client.post(reverse("workspace:bulk"), {"tickets": [a.number, b.number], "action": "take"})
     assert set(Ticket.objects.filter(assignee=engineer).values_list("number", flat=True)) == {a.number, b.number}
-    client.post(reverse("tickets:bulk"), {"tickets": [c.number], "action": "assign", "assignee": engineer_l2.pk})
+    client.post(reverse("workspace:bulk"), {"tickets": [c.number], "action": "assign", "assignee": engineer_l2.pk})
     c.refresh_from_db()
     assert c.assignee == engineer_l2
-    response = client.post(reverse("tickets:bulk"), {"tickets": [a.number, c.number], "action": "status", "status": "resolved"}, follow=True)
+    response = client.post(reverse("workspace:bulk"), {"tickets": [a.number, c.number], "action": "status", "status": "resolved"}, follow=True)
     a.refresh_from_db()
     c.refresh_from_db()
     assert a.status == "resolved" and c.status == "open"  # the error ticket needs the resolution form
@@ -95,14 +96,14 @@ def test_bulk_take_assign_and_status(tariff, customer_a, engineer, engineer_l2, 
 
 def test_customer_cannot_use_bulk(customer_a, client_for, tariff):
     t = _file(customer_a)
-    assert client_for(customer_a).post(reverse("tickets:bulk"), {"tickets": [t.number], "action": "take"}).status_code == 403
+    assert client_for(customer_a).post(reverse("workspace:bulk"), {"tickets": [t.number], "action": "take"}).status_code == 403
     t.refresh_from_db()
     assert t.assignee is None
 
 
 def test_htmx_refresh_renders_only_the_table(tariff, customer_a, engineer, client_for):
     _file(customer_a)
-    response = client_for(engineer).get(reverse("tickets:queue"), HTTP_HX_REQUEST="true")
+    response = client_for(engineer).get(reverse("workspace:queue"), HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert 'id="queue-table"' in html and "<html" not in html
 
@@ -112,7 +113,7 @@ def test_presence_warns_about_another_engineer_replying(tariff, customer_a, engi
 
     ticket = _file(customer_a)
     cache.delete(f"replying:{ticket.pk}")
-    url = reverse("tickets:presence", args=[ticket.number])
+    url = reverse("workspace:presence", args=[ticket.number])
     assert "Piotr" not in client_for(engineer).post(url).content.decode()
     assert "Olga" in client_for(engineer_l2).get(url).content.decode()
     assert "Olga" not in client_for(engineer).get(url).content.decode()
@@ -137,7 +138,7 @@ def test_reports_aggregate_first_response_compliance_backlog_pareto_phone(tariff
     assert compliance[(tariff.name, "First response")]["met"] == 6
     assert sum(r["total"] for r in reports.backlog_by_age()) == 10
     assert reports.phone_minutes(start, end)[0]["minutes"] == 7
-    response = client_for(admin_user).get(reverse("tickets:reports"), {"export": "pareto"})
+    response = client_for(admin_user).get(reverse("workspace:reports"), {"export": "pareto"})
     table = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert table[0]["tickets"] == "6" and len(table) == 5
 
@@ -147,7 +148,7 @@ def test_reports_page_query_count_does_not_grow_with_tickets(tariff, admin_user,
 
     def count():
         with CaptureQueriesContext(connection) as ctx:
-            assert client_for(admin_user).get(reverse("tickets:reports")).status_code == 200
+            assert client_for(admin_user).get(reverse("workspace:reports")).status_code == 200
         return len(ctx.captured_queries)
 
     _file(UserFactory(organisation=org))

@@ -1,83 +1,30 @@
-"""The engineer's side: the queue and the ticket workspace."""
+"""The engineer's ticket page: conversation, reply, take, status and the action forms."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from helpdesk.accounts.access import engineer_required
 from knowledgebase.canned import canned_reply_for, canned_reply_render
 from knowledgebase.selectors import canned_replies_for
+from tickets import selectors, services, workflow
+from tickets.forms import EngineerReplyForm
+from tickets.views.common import change_status
 
-from .. import planning, selectors, services, workflow
-from ..forms import EngineerReplyForm
-from ..forms_workspace import (
-    BulkForm,
+from .. import planning
+from ..forms import (
     CommitForm,
     EscalateForm,
     PhoneCallForm,
-    QueueFilterForm,
     RefuseForm,
     ResolveForm,
     TriageForm,
 )
-from ..models import Ticket
-from ..queue import CappedPaginator, queue_tickets, view_counts
-from ..services_workspace import can_lead
-from .access import engineer_required
+from ..services import can_lead
 from .actions import effort_hours
-from .common import change_status
-
-PAGE_SIZE = 50
-
-
-@engineer_required
-def queue(request):
-    """The queue. With htmx (the page polls itself) only the table is rendered."""
-    form = QueueFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    if not request.GET:
-        filters = {"status": "open"}
-    tickets = queue_tickets(request.user, filters)
-    page = CappedPaginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form, "page": page, "counts": view_counts(request.user),
-        "bulk_form": BulkForm(), "current_view": filters.get("view", ""),
-    }
-    if request.htmx:
-        return render(request, "tickets/workspace/queue.html#queue-table", context)
-    return render(request, "tickets/workspace/queue.html", context)
-
-
-@engineer_required
-@require_POST
-def queue_bulk(request):
-    """Take, assign or change the status of several tickets; each goes through the service."""
-    form = BulkForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose tickets and an action."))
-        return redirect(request.POST.get("next") or "tickets:queue")
-    done, failed = 0, []
-    for ticket in Ticket.objects.filter(number__in=form.cleaned_data["tickets"]):
-        try:
-            action = form.cleaned_data["action"]
-            if action == "take":
-                services.ticket_assign(ticket=ticket, actor=request.user, assignee=request.user)
-            elif action == "assign":
-                services.ticket_assign(ticket=ticket, actor=request.user, assignee=form.cleaned_data["assignee"])
-            else:
-                services.ticket_transition(ticket=ticket, actor=request.user, to_status=form.cleaned_data["status"])
-            done += 1
-        except (ValidationError, PermissionDenied) as exc:
-            failed.append(f"{ticket.reference}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-    if done:
-        messages.success(request, ngettext("%(n)d ticket changed.", "%(n)d tickets changed.", done) % {"n": done})
-    for failure in failed:
-        messages.error(request, failure)
-    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(request.POST.get("next", ""), None) else "tickets:queue")
 
 
 @engineer_required
@@ -133,7 +80,7 @@ def _render(request, ticket, reply_form, status=200):
         "resolve_form": ResolveForm(),
         "canned_replies": canned_replies_for(ticket.language),
     }
-    return render(request, "tickets/workspace/ticket.html", context, status=status)
+    return render(request, "workspace/ticket.html", context, status=status)
 
 
 @engineer_required
@@ -142,7 +89,7 @@ def ticket_take(request, number):
     ticket = selectors.ticket_for(request.user, number)
     services.ticket_assign(ticket=ticket, actor=request.user, assignee=request.user)
     messages.success(request, _("You took %(ref)s.") % {"ref": ticket.reference})
-    return redirect("tickets:work", number=ticket.number)
+    return redirect("workspace:work", number=ticket.number)
 
 
 @engineer_required
@@ -163,11 +110,11 @@ def ticket_reply(request, number):
                 messages.success(request, _("Internal note added."))
             else:
                 messages.success(request, _("Reply sent to the customer."))
-            return redirect("tickets:work", number=ticket.number)
+            return redirect("workspace:work", number=ticket.number)
     return _render(request, ticket, form, status=400)
 
 
 @engineer_required
 @require_POST
 def ticket_transition(request, number):
-    return change_status(request, selectors.ticket_for(request.user, number), "tickets:work")
+    return change_status(request, selectors.ticket_for(request.user, number), "workspace:work")

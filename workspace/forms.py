@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.models import Organisation, User
 from sla.models import Tariff
-
-from .models import Kind, Level, PhoneCall, RootCause, Status, Urgency
+from tickets.models import Kind, Level, PhoneCall, RootCause, Status, Urgency
 
 
 class EngineerChoiceField(forms.ModelChoiceField):

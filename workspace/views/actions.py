@@ -10,8 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import selectors, services_workspace
-from ..forms_workspace import (
+from helpdesk.accounts.access import engineer_required
+from tickets import selectors
+
+from .. import services
+from ..forms import (
     CommitForm,
     EscalateForm,
     PhoneCallForm,
@@ -19,14 +22,13 @@ from ..forms_workspace import (
     ResolveForm,
     TriageForm,
 )
-from .access import engineer_required
 
 PRESENCE_SECONDS = 30
 
 
 def _done(request, ticket, message):
     messages.success(request, message)
-    return redirect("tickets:work", number=ticket.number)
+    return redirect("workspace:work", number=ticket.number)
 
 
 def _failed(request, ticket, form=None, exc=None):
@@ -37,7 +39,7 @@ def _failed(request, ticket, form=None, exc=None):
         errors += getattr(exc, "messages", [str(exc)])
     for error in errors:
         messages.error(request, error)
-    return redirect("tickets:work", number=ticket.number)
+    return redirect("workspace:work", number=ticket.number)
 
 
 def _act(request, number, form_class, action, success):
@@ -57,7 +59,7 @@ def _act(request, number, form_class, action, success):
 def triage(request, number):
     def run(ticket, data):
         hours = data.get("effort_hours")
-        services_workspace.ticket_triage(
+        services.ticket_triage(
             ticket=ticket, actor=request.user, urgency=data["urgency"], root_cause=data.get("root_cause"),
             effort_minutes=int(hours * 60) if hours is not None else None,
         )
@@ -69,7 +71,7 @@ def triage(request, number):
 @require_POST
 def commit(request, number):
     def run(ticket, data):
-        services_workspace.ticket_commit(ticket=ticket, actor=request.user, planned_at=data["planned_at"])
+        services.ticket_commit(ticket=ticket, actor=request.user, planned_at=data["planned_at"])
 
     return _act(request, number, CommitForm, run, _("The completion date is sent to the customer."))
 
@@ -78,7 +80,7 @@ def commit(request, number):
 @require_POST
 def refuse(request, number):
     def run(ticket, data):
-        services_workspace.ticket_refuse(ticket=ticket, actor=request.user, reason=data["reason"])
+        services.ticket_refuse(ticket=ticket, actor=request.user, reason=data["reason"])
 
     return _act(request, number, RefuseForm, run, _("The refusal is sent to the customer."))
 
@@ -87,7 +89,7 @@ def refuse(request, number):
 @require_POST
 def escalate(request, number):
     def run(ticket, data):
-        services_workspace.ticket_escalate(
+        services.ticket_escalate(
             ticket=ticket, actor=request.user, to_level=data["to_level"], reason=data["reason"]
         )
 
@@ -99,7 +101,7 @@ def escalate(request, number):
 def log_call(request, number):
     def run(ticket, data):
         callback = ticket.callback_requests.filter(handled_at__isnull=True).order_by("created_at").first()
-        services_workspace.phone_call_log(ticket=ticket, actor=request.user, callback=callback, **data)
+        services.phone_call_log(ticket=ticket, actor=request.user, callback=callback, **data)
 
     return _act(request, number, PhoneCallForm, run, _("The call is logged."))
 
@@ -108,7 +110,7 @@ def log_call(request, number):
 @require_POST
 def resolve(request, number):
     def run(ticket, data):
-        services_workspace.ticket_resolve(
+        services.ticket_resolve(
             ticket=ticket, actor=request.user, summary=data["summary"], prevention=data.get("prevention", "")
         )
 
@@ -131,7 +133,7 @@ def presence(request, number):
         cache.set(key, current, PRESENCE_SECONDS)
         others = {k: v for k, v in current.items() if k != str(request.user.pk)}
     names = sorted(name for name, _at in others.values())
-    return render(request, "tickets/workspace/presence.html", {"names": names})
+    return render(request, "workspace/presence.html", {"names": names})
 
 
 def effort_hours(ticket):

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from .views import actions, queue, reports, ticket
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", queue.queue, name="queue"),
+    path("bulk/", queue.queue_bulk, name="bulk"),
+    path("reports/", reports.reports_page, name="reports"),
+    path("tickets/<int:number>/triage/", actions.triage, name="triage"),
+    path("tickets/<int:number>/commit/", actions.commit, name="commit"),
+    path("tickets/<int:number>/refuse/", actions.refuse, name="refuse"),
+    path("tickets/<int:number>/escalate/", actions.escalate, name="escalate"),
+    path("tickets/<int:number>/call/", actions.log_call, name="call"),
+    path("tickets/<int:number>/resolve/", actions.resolve, name="resolve"),
+    path("tickets/<int:number>/presence/", actions.presence, name="presence"),
+    path("tickets/<int:number>/", ticket.ticket_work, name="work"),
+    path("tickets/<int:number>/take/", ticket.ticket_take, name="take"),
+    path("tickets/<int:number>/reply/", ticket.ticket_reply, name="work_reply"),
+    path("tickets/<int:number>/status/", ticket.ticket_transition, name="work_transition"),
+]
