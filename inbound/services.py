@@ -3,6 +3,9 @@ reply, or a recorded refusal. The rules are in inbound/README.md; in short:
 
 * machine mail (bounces, auto-replies, read receipts, complaints) and our own mail
   coming back are *ignored*: recorded, never answered, never (re)opening a ticket;
+* mail that failed SPF, DKIM or DMARC at our own server, floods and engineer replies
+  without proof are *parked* for review (``trust``, ``authresults``); nothing is ever
+  sent to a sender who is neither a registered active user nor verified by our server;
 * a reply threads by the ticket's token or our Message-ID (``routing``) and only when
   its sender may post on that ticket;
 * new mail from a known customer opens a ticket under their organisation's tariff;
