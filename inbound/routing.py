@@ -20,18 +20,17 @@ import uuid
 
 from helpdesk.mail.models import OutboundEmail
 from tickets.models import Ticket
+from tickets.reply_address import reply_address_parse
 from tickets.selectors import tickets_visible_to
 
-# support+<token>@… or, in notifications to engineers, support+<token>-<signature>@…
-_TOKEN = re.compile(r"\+([0-9a-f]{32})(?:-([0-9a-f]{20}))?@", re.IGNORECASE)
 _OUR_MESSAGE_ID = re.compile(r"^<([0-9a-f-]{36})@helpdesk>$", re.IGNORECASE)
 
 
 def ticket_by_token(addresses):
     for address in addresses:
-        match = _TOKEN.search(address)
-        if match:
-            ticket = Ticket.objects.filter(token=uuid.UUID(match.group(1))).first()
+        parsed = reply_address_parse(address)
+        if parsed:
+            ticket = Ticket.objects.filter(token=uuid.UUID(parsed[0])).first()
             if ticket is not None:
                 return ticket
     return None
@@ -41,9 +40,9 @@ def token_signatures(addresses, ticket):
     """The engineer signatures next to ``ticket``'s token in ``addresses``."""
     found = []
     for address in addresses:
-        match = _TOKEN.search(address)
-        if match and match.group(2) and match.group(1).lower() == ticket.token.hex:
-            found.append(match.group(2).lower())
+        parsed = reply_address_parse(address)
+        if parsed and parsed[1] and parsed[0] == ticket.token.hex:
+            found.append(parsed[1])
     return found
 
 

@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from helpdesk.accounts.models import User
+from helpdesk.accounts.models import Organisation, User
 from helpdesk.mail.services import email_enqueue
 from tickets import services as ticket_services
 from tickets.attachments import attached_bytes, check_uploads
@@ -39,7 +39,7 @@ from tickets.models import Channel, Kind, Status
 
 from . import parsing, routing, trust
 from .authresults import authentication
-from .models import InboundMessage, Mailbox
+from .models import InboundMessage, Mailbox, UnverifiedContact
 from .quotes import strip_reply
 
 log = logging.getLogger(__name__)
@@ -221,10 +221,30 @@ def _handle(row, again=False):
     elif row.mailbox.unknown_senders == Mailbox.UnknownSenders.CONTACT and (
         sender is None or sender.role == User.Role.CUSTOMER
     ):
-        requester = sender or trust.contact_create(parsed, row.mailbox, _language(parsed, None, row.mailbox))
+        requester = sender or _contact_create(parsed, row.mailbox, _language(parsed, None, row.mailbox))
         _open_ticket(row, parsed, requester, auth)
     else:
         _answer_with_instructions(row, parsed, sender, auth)
+
+
+def _contact_create(parsed, mailbox, language):
+    """A new inactive customer in an organisation of their own (never an existing one:
+    a From address proves nothing). An admin verifies them by moving them to the
+    right organisation and activating the account."""
+    email = parsed.from_address
+    with translation.override(mailbox.language):
+        org_name = _("%(email)s (unverified)") % {"email": email}
+    organisation, _created = Organisation.objects.get_or_create(name=org_name[:200])
+    user = User.objects.create_user(
+        email=email,
+        password=None,
+        full_name=parsed.from_name or email.split("@")[0],
+        organisation=organisation,
+        language=language,
+        is_active=False,
+    )
+    UnverifiedContact.objects.create(user=user, organisation=organisation)
+    return user
 
 
 def _language(parsed, user, mailbox):

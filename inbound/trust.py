@@ -17,10 +17,9 @@ whom"). The services ask; this module decides:
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helpdesk.accounts.models import Organisation, User
 from tickets.reply_address import signature_is_valid
 
 from . import routing
@@ -70,23 +69,3 @@ def may_write_to(sender, auth):
 
 def is_unverified_contact(user):
     return UnverifiedContact.objects.filter(user=user, organisation_id=user.organisation_id).exists()
-
-
-def contact_create(parsed, mailbox, language):
-    """A new inactive customer in an organisation of their own (never an existing one:
-    a From address proves nothing). An admin verifies them by moving them to the
-    right organisation and activating the account."""
-    email = parsed.from_address
-    with translation.override(mailbox.language):
-        org_name = _("%(email)s (unverified)") % {"email": email}
-    organisation, _created = Organisation.objects.get_or_create(name=org_name[:200])
-    user = User.objects.create_user(
-        email=email,
-        password=None,
-        full_name=parsed.from_name or email.split("@")[0],
-        organisation=organisation,
-        language=language,
-        is_active=False,
-    )
-    UnverifiedContact.objects.create(user=user, organisation=organisation)
-    return user

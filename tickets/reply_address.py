@@ -10,11 +10,15 @@ is valid only for that address (or, for mail sent to the shared queue address, f
 the engineers on that list).
 """
 
+import re
+
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 SIGNATURE_LENGTH = 20
 _SALT = "tickets.reply_address.engineer"
+# The "+tag" of a reply address: the token, then optionally "-" and a signature.
+_TAG = re.compile(r"\+([0-9a-f]{32})(?:-([0-9a-f]{%d}))?@" % SIGNATURE_LENGTH, re.IGNORECASE)
 
 
 def engineer_signature(token_hex, address):
@@ -25,6 +29,15 @@ def engineer_signature(token_hex, address):
 
 def signature_is_valid(token_hex, signature, address):
     return bool(signature) and constant_time_compare(signature.lower(), engineer_signature(token_hex, address))
+
+
+def reply_address_parse(address):
+    """(token hex, signature or '') of a reply address this module made; None for any
+    other address."""
+    match = _TAG.search(address or "")
+    if match is None:
+        return None
+    return match.group(1).lower(), (match.group(2) or "").lower()
 
 
 def ticket_reply_address(ticket, engineer_address=None):
