@@ -255,7 +255,9 @@ def _language(parsed, user, mailbox):
 
 
 def _system_email(**kwargs):
-    """Every mail this app sends to a sender goes through here."""
+    """Every mail this app sends to a sender goes through here: the outbox, and its
+    per-recipient hourly cap once the outbox has one (issue 16: ``email_enqueue`` then
+    returns None for a dropped email)."""
     return email_enqueue(**kwargs)
 
 
@@ -270,7 +272,7 @@ def _too_large(row, parsed, sender, auth):
     if not trust.may_write_to(sender, auth):
         row.reason += " " + _("The sender was not told: their address is not verified.")
         return
-    _system_email(
+    told = _system_email(
         to=sender.email if sender is not None and sender.is_active else parsed.from_address,
         template="inbound/email/too_large",
         context={"mailbox": row.mailbox, "size": filesizeformat(row.size), "limit": limit,
@@ -278,7 +280,8 @@ def _too_large(row, parsed, sender, auth):
         language=_language(parsed, sender, row.mailbox),
         topic=f"inbound:{row.pk}",
     )
-    row.reason += " " + _("The sender was told.")
+    if told is not None:
+        row.reason += " " + _("The sender was told.")
 
 
 def _uploads(files):
@@ -419,7 +422,7 @@ def _answer_with_instructions(row, parsed, sender, auth):
         row.reason += " " + _("Instructions were already sent in the last 24 hours.")
         return
     language = _language(parsed, sender, row.mailbox)
-    _system_email(
+    answered = _system_email(
         to=parsed.from_address,
         template="inbound/email/instructions",
         context={
@@ -430,8 +433,9 @@ def _answer_with_instructions(row, parsed, sender, auth):
         language=language,
         topic=f"inbound:{row.pk}",
     )
-    row.outcome = InboundMessage.Outcome.INSTRUCTIONS
-    row.reason += " " + _("Answered with instructions.")
+    if answered is not None:
+        row.outcome = InboundMessage.Outcome.INSTRUCTIONS
+        row.reason += " " + _("Answered with instructions.")
 
 
 def inbound_reprocess(rows):
