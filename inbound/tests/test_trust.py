@@ -209,7 +209,7 @@ def test_mime_parts_over_the_cap_are_not_stored_and_the_sender_is_told(deliver, 
 
 def test_a_mail_without_message_id_through_two_mailboxes_opens_one_ticket(deliver, mailbox, customer_a):
     other = Mailbox.objects.create(name="sales", address="sales@helpdesk.localhost", host="127.0.0.1",
-                                   username="sales", password_env="INBOUND_TEST_PASSWORD")
+                                   username="sales", password_env="HELPDESK_MAILBOX_TEST_PASSWORD")
     raw = build_mail(sender=customer_a.email, message_id=False, to="support@helpdesk.localhost, sales@helpdesk.localhost")
     first = deliver(b"Received: from mx1 by support\r\nDelivered-To: support@helpdesk.localhost\r\n" + raw)
     second = deliver(b"Received: from mx2 by sales\r\nDelivered-To: sales@helpdesk.localhost\r\n" + raw, box=other)

@@ -34,6 +34,7 @@ WORKER_ENV = {
     "INBOUND_MAX_MESSAGE_BYTES": "3000000",
     "INBOUND_KEEP_BYTES_OF_LARGE": "65536",
     "INBOUND_MAX_MIME_PARTS": "100",
+    "MAILBOX_ALLOW_PRIVATE_HOSTS": "1",  # the worker runs helpdesk.settings; dovecot is on loopback
 }
 
 
