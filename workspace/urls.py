@@ -16,6 +16,7 @@ urlpatterns = [
     path("tickets/<int:number>/escalate/", actions.escalate, name="escalate"),
     path("tickets/<int:number>/call/", actions.log_call, name="call"),
     path("tickets/<int:number>/resolve/", actions.resolve, name="resolve"),
+    path("tickets/<int:number>/article/", actions.article_draft, name="article_draft"),
     path("tickets/<int:number>/presence/", actions.presence, name="presence"),
     path("tickets/<int:number>/", ticket.ticket_work, name="work"),
     path("tickets/<int:number>/take/", ticket.ticket_take, name="take"),

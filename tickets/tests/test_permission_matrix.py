@@ -55,6 +55,11 @@ MATRIX = {
     "workspace:bulk": _row("post", None, [302, 403, 403, 302, 302], {"tickets": ["1"], "action": "take"}),
     "workspace:reports": _row("get", None, [302, 403, 403, 403, 200]),
     "workspace:sales": _row("get", None, [302, 403, 403, 403, 200]),
+    # Personal data: the person's own page; another person's export link is a 404.
+    "privacy:page": _row("get", None, [302, 200, 200, 200, 200]),
+    "privacy:export": _row("post", None, [302, 302, 302, 302, 302]),
+    "privacy:export_download": _row("get", ("00000000-0000-4000-8000-000000000000",), [302, 404, 404, 404, 404]),
+    "privacy:erase": _row("post", None, [302, 302, 302, 302, 302]),
     "workspace:satisfaction": _row("get", None, [302, 403, 403, 403, 200]),
     # The rating page opens by its unguessable token only; a wrong one is a 404 for everyone.
     "tickets:satisfaction": _row("get", ("00000000-0000-4000-8000-000000000000",), [404] * 5),
@@ -62,6 +67,7 @@ MATRIX = {
     "workspace:commit": _row("post", "ticket", [302, 403, 403, 302, 302], {"planned_at": "2099-01-01T10:00"}),
     "workspace:refuse": _row("post", "ticket", [302, 403, 403, 302, 302], {"reason": "Out of the scope of support."}),
     "workspace:escalate": _row("post", "ticket", [302, 403, 403, 302, 302], {"to_level": "L2", "reason": "needs a developer"}),
+    "workspace:article_draft": _row("post", "ticket", [302, 403, 403, 302, 302]),
     "workspace:call": _row("post", "ticket", [302, 403, 403, 302, 302], {"direction": "in", "duration_minutes": "5", "summary": "x"}),
     "workspace:resolve": _row("post", "ticket", [302, 403, 403, 302, 302], {"summary": "fixed", "prevention": "update"}),
     "workspace:presence": _row("get", "ticket", [302, 403, 403, 200, 200]),
@@ -76,7 +82,7 @@ MATRIX = {
     "kb:category": _row("get", ("no-such-shelf",), [404] * 5),
     "kb:article": _row("get", (999999,), [404] * 5),
     "kb:vote": _row("post", (999999,), [404] * 5, {"helpful": "yes"}),
-    "kb:suggest": _row("get", None, [200] * 5, {"subject": "password"}),
+    "kb:suggest": _row("post", None, [200] * 5, {"subject": "password"}),
     "kb:deflect": _row("post", None, [302] * 5, {"article": 999999}),
     "kb:deflected": _row("get", None, [200] * 5),
     "kb:manage": _row("get", None, [302, 403, 403, 200, 200]),
