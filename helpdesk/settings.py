@@ -280,9 +280,27 @@ SUPPORT_REPLY_ADDRESS = env("SUPPORT_REPLY_ADDRESS", default="support+{token}@he
 # Fernet key for mailbox passwords (Fernet.generate_key()); empty: derived from SECRET_KEY.
 MAILBOX_KEY = env("MAILBOX_KEY", default="")
 # How often beat polls the mailboxes, and the largest message imported (bigger ones are
-# recorded as rejected without their bytes).
+# parked with their first INBOUND_KEEP_BYTES_OF_LARGE, and the sender told).
 INBOUND_POLL_SECONDS = env.float("INBOUND_POLL_SECONDS", default=60.0)
 INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=40 * 1024 * 1024)
+# Who sent a message (inbound/README.md, "Who may post as whom"): the header our own
+# mail server adds, and its authserv-id. Only the topmost such header counts; without
+# an id nothing is verified (only failures are believed) and unknown senders get no mail.
+INBOUND_AUTH_RESULTS_HEADER = env("INBOUND_AUTH_RESULTS_HEADER", default="Authentication-Results")
+INBOUND_TRUSTED_AUTHSERV_ID = env("INBOUND_TRUSTED_AUTHSERV_ID", default="")
+# Engineers whose mail our server DKIM-verifies for these domains may reply from any
+# client; everyone else replies to the signed address of the notification they got.
+INBOUND_ENGINEER_DKIM_DOMAINS = env.list("INBOUND_ENGINEER_DKIM_DOMAINS", default=[])
+# Per sender address and per sender domain: at most N messages in a window; the rest is
+# parked for review, unanswered.
+INBOUND_SENDER_LIMIT = env.int("INBOUND_SENDER_LIMIT", default=10)
+INBOUND_SENDER_WINDOW_SECONDS = env.int("INBOUND_SENDER_WINDOW_SECONDS", default=600)
+INBOUND_DOMAIN_LIMIT = env.int("INBOUND_DOMAIN_LIMIT", default=60)
+INBOUND_DOMAIN_WINDOW_SECONDS = env.int("INBOUND_DOMAIN_WINDOW_SECONDS", default=3600)
+# MIME parts read per message (the rest is dropped and the sender told); the text kept
+# of a message over INBOUND_MAX_MESSAGE_BYTES.
+INBOUND_MAX_MIME_PARTS = env.int("INBOUND_MAX_MIME_PARTS", default=100)
+INBOUND_KEEP_BYTES_OF_LARGE = env.int("INBOUND_KEEP_BYTES_OF_LARGE", default=256 * 1024)
 # Mailbox servers on loopback or private addresses are refused (a mailbox must not be a
 # way to probe the internal network) unless this is on; passwords from the environment
 # come only from variables named HELPDESK_MAILBOX_… (inbound/credentials.py).

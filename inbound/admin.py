@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import fetch, services
-from .models import InboundMessage, Mailbox
+from .models import InboundMessage, Mailbox, UnverifiedContact
 
 RAW_PREVIEW_BYTES = 200_000
 
@@ -76,15 +76,15 @@ class MailboxAdmin(admin.ModelAdmin):
 @admin.register(InboundMessage)
 class InboundMessageAdmin(admin.ModelAdmin):
     list_display = ["fetched_at", "mailbox", "from_address", "subject", "state", "outcome", "short_reason", "ticket_link"]
-    list_filter = ["state", "outcome", "mailbox"]
-    search_fields = ["=from_address", "subject", "=message_id"]
+    list_filter = ["state", "hold", "outcome", "mailbox"]
+    search_fields = ["=from_address", "=from_domain", "subject", "=message_id"]
     date_hierarchy = "fetched_at"
     show_full_result_count = False
     list_select_related = ["mailbox", "ticket"]
     actions = ["process_again"]
     readonly_fields = [
-        "mailbox", "message_id", "remote_uid", "size", "from_address", "from_name", "subject", "state", "outcome",
-        "reason", "ticket_link", "attempts", "fetched_at", "processed_at", "raw_preview",
+        "mailbox", "message_id", "remote_uid", "size", "from_address", "from_domain", "from_name", "subject", "state",
+        "hold", "outcome", "reason", "ticket_link", "attempts", "fetched_at", "processed_at", "raw_preview",
     ]
     exclude = ["ticket", "raw", "message_key"]
 
@@ -130,3 +130,21 @@ class InboundMessageAdmin(admin.ModelAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+
+@admin.register(UnverifiedContact)
+class UnverifiedContactAdmin(admin.ModelAdmin):
+    """Accounts opened from mail by unknown senders. Verify one by moving the user to
+    the right organisation and activating them (in Users); this row then no longer
+    matters."""
+
+    list_display = ["user", "organisation", "created_at"]
+    search_fields = ["=user__email"]
+    list_select_related = ["user", "organisation"]
+    readonly_fields = ["user", "organisation", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -11,8 +11,9 @@ bodies without a Content-Type), or names one Python does not know. The order tri
 The Cyrillic heuristic decodes with windows-1251 and KOI8-R and keeps the reading that
 looks like Russian: mostly lower-case letters, the common letters frequent, no words
 that mix Latin and Cyrillic. If neither looks like Cyrillic text at all, the bytes were
-probably Western or Central European: windows-1252, ISO-8859-2 or windows-1250,
-whichever turns the 8-bit bytes into letters rather than symbols.
+probably Western or Central European: windows-1252, windows-1250 or ISO-8859-2,
+whichever turns the 8-bit bytes into the most plausible letters of one language
+(letter frequencies of Polish, Czech, German, French and Spanish).
 """
 
 import codecs
@@ -77,15 +78,46 @@ def guess_single_byte(data):
     return _guess_latin(data)
 
 
+# Letter frequencies (per cent of letters) of the accented letters of the languages
+# our customers write, for telling windows-1250 from ISO-8859-2 from windows-1252:
+# the same byte is "ą" in one, "š" or "ą" or "¹" in the others.
+_LATIN_FREQUENCY = {
+    "pl": {"ą": 0.99, "ć": 0.40, "ę": 1.11, "ł": 1.82, "ń": 0.20, "ó": 0.85, "ś": 0.66, "ź": 0.06, "ż": 0.83},
+    "cs": {"á": 0.87, "č": 0.46, "ď": 0.02, "é": 0.63, "ě": 0.79, "í": 1.64, "ň": 0.07, "ó": 0.03, "ř": 0.38,
+           "š": 0.69, "ť": 0.04, "ú": 0.16, "ů": 0.20, "ý": 0.99, "ž": 0.72},
+    "de": {"ä": 0.58, "ö": 0.44, "ü": 0.99, "ß": 0.31, "é": 0.02},
+    "fr": {"à": 0.49, "â": 0.05, "ç": 0.09, "é": 1.90, "è": 0.27, "ê": 0.22, "ë": 0.01, "î": 0.05, "ï": 0.01,
+           "ô": 0.02, "ù": 0.06, "û": 0.06, "œ": 0.01},
+    "es": {"á": 0.50, "é": 0.43, "í": 0.72, "ñ": 0.31, "ó": 0.83, "ú": 0.17, "ü": 0.01, "¿": 0.05, "¡": 0.05},
+}
+# Typographic characters every one of these code pages has: neutral evidence.
+_PUNCTUATION = set("«»°€£©®§–—“”‘’„…•·×÷ ")
+_UNLIKELY = 0.003
+
+
+def _latin_plausibility(text):
+    """How much ``text``'s non-ASCII characters look like one language's letters: the
+    best language's mean log-frequency (symbols and foreign letters score low)."""
+    chars = [c.lower() for c in text if ord(c) > 0x7F]
+    if not chars:
+        return 0.0
+    best = None
+    for table in _LATIN_FREQUENCY.values():
+        score = sum(math.log(table.get(c, 0.1 if c in _PUNCTUATION else _UNLIKELY)) for c in chars) / len(chars)
+        best = score if best is None else max(best, score)
+    return best
+
+
 def _guess_latin(data):
-    """Western (windows-1252) or Central European (ISO-8859-2, windows-1250): the
-    reading whose non-ASCII characters are letters rather than symbols wins; ties go
-    to windows-1252."""
-    best, best_score = None, -1
-    for charset in ("cp1252", "iso8859_2", "cp1250"):
+    """Western (windows-1252) or Central European (windows-1250, ISO-8859-2): the
+    reading whose accented letters are the most plausible letters of one language
+    (Polish "włącza" in windows-1250, not "włšcza" in ISO-8859-2); ties go to
+    windows-1252, then windows-1250."""
+    best, best_score = None, None
+    for charset in ("cp1252", "cp1250", "iso8859_2"):
         text = data.decode(charset, errors="replace")
-        score = sum(1 for c in text if ord(c) > 0x7F and c.isalpha())
-        if score > best_score:
+        score = _latin_plausibility(text)
+        if best_score is None or score > best_score + 1e-9:
             best, best_score = text, score
     return best
 

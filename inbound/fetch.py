@@ -87,8 +87,10 @@ def _fetch_imap(mailbox, stats):
             size_data = _check(client.uid("FETCH", str(uid), "(RFC822.SIZE)"), "FETCH SIZE")
             match = _SIZE.search(b" ".join(p if isinstance(p, bytes) else b" ".join(p) for p in size_data if p))
             size = int(match.group(1)) if match else None
-            # Too large: only the headers are downloaded, to record who sent what.
-            section = "BODY.PEEK[HEADER]" if size and size > settings.INBOUND_MAX_MESSAGE_BYTES else "BODY.PEEK[]"
+            # Too large: only its beginning is downloaded (headers and, usually, the text).
+            section = "BODY.PEEK[]"
+            if size and size > settings.INBOUND_MAX_MESSAGE_BYTES:
+                section = f"BODY.PEEK[]<0.{settings.INBOUND_KEEP_BYTES_OF_LARGE}>"
             parts = _check(client.uid("FETCH", str(uid), f"({section})"), "FETCH")
             raw = next(p[1] for p in parts if isinstance(p, tuple))
             _row, created = services.inbound_store(mailbox, raw, remote_uid=uid, size=size)

@@ -132,6 +132,14 @@ class InboundMessage(models.Model):
         REJECTED = "rejected", _("Rejected")
         PARKED = "parked", _("Parked (malformed or failed)")
 
+    class Hold(models.TextChoices):
+        """Why a message waits for an admin's review instead of being handled."""
+        NONE = "", "—"
+        AUTHENTICATION = "authentication", _("failed SPF, DKIM or DMARC")
+        RATE = "rate", _("too many messages from the sender")
+        SIZE = "size", _("over the size limit")
+        ENGINEER = "engineer", _("an engineer's address without proof")
+
     class Outcome(models.TextChoices):
         NONE = "", "—"
         NEW_TICKET = "new_ticket", _("opened a ticket")
@@ -139,18 +147,21 @@ class InboundMessage(models.Model):
         INSTRUCTIONS = "instructions", _("answered with instructions")
 
     mailbox = models.ForeignKey(Mailbox, verbose_name=_("mailbox"), on_delete=models.PROTECT, related_name="messages")
-    # "mid:<Message-ID>" or "sha256:<hash of the bytes>": the same message is stored once.
+    # "mid:<Message-ID>" or "hash:<hash of the stable headers and the body>" (older rows:
+    # "sha256:<hash of the bytes>"): the same message is stored once per mailbox.
     message_key = models.CharField(max_length=1000, editable=False)
     message_id = models.CharField(_("Message-ID"), max_length=1000, blank=True, default="")
     remote_uid = models.CharField(_("server's id"), max_length=200, blank=True, default="")
     raw = models.BinaryField(_("raw message"), editable=False)
     size = models.PositiveIntegerField(_("size"), default=0)
     from_address = models.CharField(_("from"), max_length=254, blank=True, default="")
+    from_domain = models.CharField(_("sender's domain"), max_length=254, blank=True, default="")
     from_name = models.CharField(_("sender name"), max_length=200, blank=True, default="")
     subject = models.CharField(_("subject"), max_length=300, blank=True, default="")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.NEW)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True, default="")
     reason = models.TextField(_("reason"), blank=True, default="")
+    hold = models.CharField(_("held for review"), max_length=16, choices=Hold.choices, blank=True, default="")
     ticket = models.ForeignKey(
         "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="inbound_messages",
@@ -170,7 +181,30 @@ class InboundMessage(models.Model):
             models.Index(fields=["state", "fetched_at"], name="inbound_state_idx"),
             # Rate limit of instruction answers per sender.
             models.Index(fields=["from_address", "outcome", "processed_at"], name="inbound_sender_idx"),
+            # Rate limits per sender address and per domain (services.over_limit).
+            models.Index(fields=["from_address", "fetched_at"], name="inbound_sender_rate_idx"),
+            models.Index(fields=["from_domain", "fetched_at"], name="inbound_domain_rate_idx"),
+            # The same message through another mailbox.
+            models.Index(fields=["message_key"], name="inbound_key_idx"),
         ]
 
     def __str__(self):
         return f"{self.from_address}: {self.subject}"
+
+
+class UnverifiedContact(models.Model):
+    """A customer account opened from mail by an unknown sender (inactive, in an
+    organisation of its own). Only such an account may keep filing by email while
+    inactive, and only into that organisation: a deactivated customer's mail never
+    reaches their former organisation or its tariff."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("unverified contact")
+        verbose_name_plural = _("unverified contacts")
+
+    def __str__(self):
+        return str(self.user)

@@ -20,21 +20,30 @@ import uuid
 
 from helpdesk.mail.models import OutboundEmail
 from tickets.models import Ticket
+from tickets.reply_address import reply_address_parse
 from tickets.selectors import tickets_visible_to
 
-_TOKEN = re.compile(r"\+([0-9a-f]{32})@", re.IGNORECASE)
 _OUR_MESSAGE_ID = re.compile(r"^<([0-9a-f-]{36})@helpdesk>$", re.IGNORECASE)
-_DMARC_FAIL = re.compile(r"\bdmarc=fail\b", re.IGNORECASE)
 
 
 def ticket_by_token(addresses):
     for address in addresses:
-        match = _TOKEN.search(address)
-        if match:
-            ticket = Ticket.objects.filter(token=uuid.UUID(match.group(1))).first()
+        parsed = reply_address_parse(address)
+        if parsed:
+            ticket = Ticket.objects.filter(token=uuid.UUID(parsed[0])).first()
             if ticket is not None:
                 return ticket
     return None
+
+
+def token_signatures(addresses, ticket):
+    """The engineer signatures next to ``ticket``'s token in ``addresses``."""
+    found = []
+    for address in addresses:
+        parsed = reply_address_parse(address)
+        if parsed and parsed[1] and parsed[0] == ticket.token.hex:
+            found.append(parsed[1])
+    return found
 
 
 def ticket_by_references(message_ids):
@@ -70,11 +79,3 @@ def may_post(user, ticket):
     if user.pk == ticket.requester_id:
         return True
     return tickets_visible_to(user).filter(pk=ticket.pk).exists()
-
-
-def sender_failed_authentication(parsed):
-    """Our mail server said the sender's domain failed DMARC: the From is forged.
-
-    Only a failure is believed (a forger can add a header saying "pass", not make
-    our server's say "fail" go away)."""
-    return any(_DMARC_FAIL.search(value) for value in parsed.authentication_results)

@@ -3,6 +3,9 @@ reply, or a recorded refusal. The rules are in inbound/README.md; in short:
 
 * machine mail (bounces, auto-replies, read receipts, complaints) and our own mail
   coming back are *ignored*: recorded, never answered, never (re)opening a ticket;
+* mail that failed SPF, DKIM or DMARC at our own server, floods and engineer replies
+  without proof are *parked* for review (``trust``, ``authresults``); nothing is ever
+  sent to a sender who is neither a registered active user nor verified by our server;
 * a reply threads by the ticket's token or our Message-ID (``routing``) and only when
   its sender may post on that ticket;
 * new mail from a known customer opens a ticket under their organisation's tariff;
@@ -21,7 +24,7 @@ from email.policy import default as default_policy
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -34,14 +37,16 @@ from tickets import services as ticket_services
 from tickets.attachments import attached_bytes, check_uploads
 from tickets.models import Channel, Kind, Status
 
-from . import parsing, routing
-from .models import InboundMessage, Mailbox
+from . import parsing, routing, trust
+from .authresults import authentication
+from .models import InboundMessage, Mailbox, UnverifiedContact
 from .quotes import strip_reply
 
 log = logging.getLogger(__name__)
 
 INSTRUCTIONS_INTERVAL = timedelta(hours=24)
 SUBJECT_MAX = 200
+KEY_LOCK_NAMESPACE = 0x696E6B  # "ink": advisory locks on a message key while it is processed
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
@@ -62,27 +67,16 @@ def inbound_store(mailbox, raw, *, remote_uid="", size=None):
 
     Runs in its own transaction and commits before the caller flags or deletes the
     message on the server, so a crash in between means "fetched again, stored once".
-    A message over INBOUND_MAX_MESSAGE_BYTES (``size`` as the server reported it, when
-    only its headers were fetched) is recorded as rejected without its bytes.
+    Of a message over INBOUND_MAX_MESSAGE_BYTES (``size`` as the server reported it,
+    when only its beginning was fetched) the first INBOUND_KEEP_BYTES_OF_LARGE are
+    kept; processing parks it and tells the sender.
     """
     size = size or len(raw)
     message_id = _header_message_id(raw)
     key = parsing.message_key(raw, message_id)
-    too_big = size > settings.INBOUND_MAX_MESSAGE_BYTES
+    if size > settings.INBOUND_MAX_MESSAGE_BYTES:
+        raw = raw[:settings.INBOUND_KEEP_BYTES_OF_LARGE]
     fields = {"message_id": message_id[:1000], "remote_uid": str(remote_uid)[:200], "raw": raw, "size": size}
-    if too_big:
-        fields.update(
-            raw=b"",
-            state=InboundMessage.State.REJECTED,
-            reason=_("Too large: %(size)s, the limit is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(settings.INBOUND_MAX_MESSAGE_BYTES)},
-            processed_at=timezone.now(),
-        )
-        try:
-            headers = parsing.parse(raw)
-            fields.update(from_address=headers.from_address[:254], subject=headers.subject[:300])
-        except parsing.ParseError:
-            pass
     try:
         with transaction.atomic():
             return InboundMessage.objects.get_or_create(mailbox=mailbox, message_key=key, defaults=fields)
@@ -110,13 +104,13 @@ def inbound_process(message_id, *, again=False):
         if row.state not in allowed or (again and not row.raw):
             return row
         row.attempts += 1
-        row.outcome, row.ticket, row.reason = InboundMessage.Outcome.NONE, None, ""
+        row.outcome, row.ticket, row.reason, row.hold = InboundMessage.Outcome.NONE, None, "", ""
         try:
             with transaction.atomic():
-                _handle(row)
+                _handle(row, again=again)
         except Exception as exc:
             log.exception("inbound message %s parked", row.pk)
-            row.state = InboundMessage.State.PARKED
+            row.state, row.hold = InboundMessage.State.PARKED, ""
             row.outcome, row.ticket = InboundMessage.Outcome.NONE, None
             row.reason = _("Processing failed: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"[:1500]}
         row.processed_at = timezone.now()
@@ -141,13 +135,34 @@ def _is_ours(parsed):
     return parsed.message_id.lower().endswith("@helpdesk>")
 
 
-def _handle(row):
+def _park(row, hold, reason):
+    row.state, row.hold, row.reason = InboundMessage.State.PARKED, hold, reason
+
+
+def _same_message_elsewhere(row):
+    """The same message (by Message-ID or content hash) already handled through another
+    mailbox: imported, parked or rejected (not ignored: a copy ignored as a duplicate
+    must not make the first one a duplicate when an admin processes it again).
+    Processing of one key is serialised by an advisory lock held to the end of the
+    transaction, so two pollers cannot both import it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [KEY_LOCK_NAMESPACE, row.message_key])
+    handled = [InboundMessage.State.IMPORTED, InboundMessage.State.PARKED, InboundMessage.State.REJECTED]
+    return (
+        InboundMessage.objects.filter(message_key=row.message_key, state__in=handled)
+        .exclude(mailbox_id=row.mailbox_id).select_related("mailbox").order_by("pk").first()
+    )
+
+
+def _handle(row, again=False):
     try:
-        parsed = parsing.parse(bytes(row.raw))
+        parsed = parsing.parse(bytes(row.raw), max_parts=settings.INBOUND_MAX_MIME_PARTS,
+                               auth_header=settings.INBOUND_AUTH_RESULTS_HEADER)
     except parsing.ParseError as exc:
         row.state, row.reason = InboundMessage.State.PARKED, _("Malformed: %(error)s") % {"error": exc}
         return
     row.from_address = parsed.from_address[:254]
+    row.from_domain = parsed.from_address.rpartition("@")[2][:254]
     row.from_name = parsed.from_name[:200]
     row.subject = parsed.subject[:300]
     if not parsed.from_address:
@@ -156,33 +171,80 @@ def _handle(row):
     if _is_ours(parsed):
         row.state, row.reason = InboundMessage.State.IGNORED, _("Our own message came back (mail loop).")
         return
+    auth = authentication(parsed.authentication_results, parsed.from_address)
+    if auth.failed:
+        _park(row, InboundMessage.Hold.AUTHENTICATION,
+              _("The sender failed %(check)s at our mail server: the From address may be forged. Parked: "
+                "nothing was opened, added or answered.") % {"check": auth.failed.upper()})
+        return
     ticket = routing.find_ticket(parsed)
     if parsed.verdict.is_machine:
         row.state = InboundMessage.State.IGNORED
         row.reason = parsed.verdict.reason
         row.ticket = ticket  # shown to admins; the ticket itself is not touched
         return
-    sender = User.objects.filter(email__iexact=parsed.from_address).select_related("organisation").first()
-    if sender is not None and routing.sender_failed_authentication(parsed):
-        row.state = InboundMessage.State.REJECTED
-        row.reason = _("The sender's domain failed DMARC: the From address is forged.")
+    first = _same_message_elsewhere(row)
+    if first is not None:
+        row.state, row.ticket = InboundMessage.State.IGNORED, first.ticket
+        row.reason = _("The same message already arrived through mailbox “%(mailbox)s” (#%(id)d).") % {
+            "mailbox": first.mailbox.name, "id": first.pk}
         return
+    limited = "" if again else trust.over_limit(row)
+    if limited:
+        _park(row, InboundMessage.Hold.RATE, limited)
+        return
+    sender = User.objects.filter(email__iexact=parsed.from_address).select_related("organisation").first()
+    if row.size > settings.INBOUND_MAX_MESSAGE_BYTES:
+        _too_large(row, parsed, sender, auth)
+        return
+    if ticket is not None and sender is not None and sender.role == User.Role.ENGINEER:
+        if not trust.engineer_has_proof(parsed, sender, ticket, auth):
+            _park(row, InboundMessage.Hold.ENGINEER,
+                  _("From an engineer's address, but neither sent to that engineer's signed reply address nor "
+                    "DKIM-verified for the support domain: parked for review, not posted."))
+            row.ticket = ticket
+            return
     if ticket is not None and routing.may_post(sender, ticket):
-        _add_reply(row, parsed, ticket, sender)
+        _add_reply(row, parsed, ticket, sender, auth)
         return
     if ticket is not None:
         log.info("inbound %s: %s may not post on %s; handled as new mail", row.pk, parsed.from_address, ticket.pk)
     if sender is not None and sender.is_active and sender.is_customer and sender.organisation_id:
-        _open_ticket(row, parsed, sender)
+        _open_ticket(row, parsed, sender, auth)
     elif sender is not None and sender.is_active and sender.is_engineer:
         row.state = InboundMessage.State.REJECTED
         row.reason = _("Engineers cannot open tickets by email; file it in the workspace.")
+    elif sender is not None and not sender.is_active and not trust.is_unverified_contact(sender):
+        # A deactivated account: never its former organisation or tariff, and no answer.
+        row.state = InboundMessage.State.REJECTED
+        row.reason = _("The sender's account is deactivated: nothing was opened and nothing was sent.")
     elif row.mailbox.unknown_senders == Mailbox.UnknownSenders.CONTACT and (
-        sender is None or (not sender.is_active and sender.role == User.Role.CUSTOMER)
+        sender is None or sender.role == User.Role.CUSTOMER
     ):
-        _open_ticket(row, parsed, sender or _unverified_contact(parsed, row.mailbox))
+        requester = sender or _contact_create(parsed, row.mailbox, _language(parsed, None, row.mailbox))
+        _open_ticket(row, parsed, requester, auth)
     else:
-        _answer_with_instructions(row, parsed, sender)
+        _answer_with_instructions(row, parsed, sender, auth)
+
+
+def _contact_create(parsed, mailbox, language):
+    """A new inactive customer in an organisation of their own (never an existing one:
+    a From address proves nothing). An admin verifies them by moving them to the
+    right organisation and activating the account."""
+    email = parsed.from_address
+    with translation.override(mailbox.language):
+        org_name = _("%(email)s (unverified)") % {"email": email}
+    organisation, _created = Organisation.objects.get_or_create(name=org_name[:200])
+    user = User.objects.create_user(
+        email=email,
+        password=None,
+        full_name=parsed.from_name or email.split("@")[0],
+        organisation=organisation,
+        language=language,
+        is_active=False,
+    )
+    UnverifiedContact.objects.create(user=user, organisation=organisation)
+    return user
 
 
 def _language(parsed, user, mailbox):
@@ -192,22 +254,34 @@ def _language(parsed, user, mailbox):
     return primary if primary in LANGUAGE_CODES else mailbox.language
 
 
-def _unverified_contact(parsed, mailbox):
-    """A new inactive customer in an organisation of their own (never an existing one:
-    a From address proves nothing). An admin verifies them by moving them to the
-    right organisation and activating the account."""
-    email = parsed.from_address
-    with translation.override(mailbox.language):
-        org_name = _("%(email)s (unverified)") % {"email": email}
-    organisation, _created = Organisation.objects.get_or_create(name=org_name[:200])
-    return User.objects.create_user(
-        email=email,
-        password=None,
-        full_name=parsed.from_name or email.split("@")[0],
-        organisation=organisation,
-        language=_language(parsed, None, mailbox),
-        is_active=False,
+def _system_email(**kwargs):
+    """Every mail this app sends to a sender goes through here: the outbox, and its
+    per-recipient hourly cap once the outbox has one (issue 16: ``email_enqueue`` then
+    returns None for a dropped email)."""
+    return email_enqueue(**kwargs)
+
+
+def _too_large(row, parsed, sender, auth):
+    """Parked with its first bytes (the text, usually); the sender is told, if we may
+    write to them at all."""
+    limit = filesizeformat(settings.INBOUND_MAX_MESSAGE_BYTES)
+    _park(row, InboundMessage.Hold.SIZE,
+          _("Too large: %(size)s, the limit is %(limit)s. The first %(kept)s are kept here for review.")
+          % {"size": filesizeformat(row.size), "limit": limit,
+             "kept": filesizeformat(settings.INBOUND_KEEP_BYTES_OF_LARGE)})
+    if not trust.may_write_to(sender, auth):
+        row.reason += " " + _("The sender was not told: their address is not verified.")
+        return
+    told = _system_email(
+        to=sender.email if sender is not None and sender.is_active else parsed.from_address,
+        template="inbound/email/too_large",
+        context={"mailbox": row.mailbox, "size": filesizeformat(row.size), "limit": limit,
+                 "login_url": reverse("accounts:login")},
+        language=_language(parsed, sender, row.mailbox),
+        topic=f"inbound:{row.pk}",
     )
+    if told is not None:
+        row.reason += " " + _("The sender was told.")
 
 
 def _uploads(files):
@@ -234,14 +308,21 @@ def _sort_files(files, already_attached):
     return accepted, refused
 
 
-def _report_refused(ticket, recipient, refused, language):
+def _report_refused(ticket, recipient, refused, language, auth):
+    """Refused files (and MIME parts over the cap) are an internal note; the sender is
+    told unless we may not write to them (their file names are their own text)."""
     if not refused:
         return
     with translation.override(ticket.language or language):
         lines = "\n".join(f"• {reason}" for _name, reason in refused)
         note = _("Files refused from the emailed message (the sender was told):") + "\n" + lines
+        if not trust.may_write_to(recipient, auth):
+            note = _("Files refused from the emailed message (the sender was not told: unverified address):") + (
+                "\n" + lines)
     ticket_services.ticket_note_system(ticket=ticket, body=note)
-    email_enqueue(
+    if not trust.may_write_to(recipient, auth):
+        return
+    _system_email(
         to=recipient.email,
         template="inbound/email/files_refused",
         context={"ticket": ticket, "user": recipient, "refused": refused,
@@ -252,11 +333,21 @@ def _report_refused(ticket, recipient, refused, language):
     )
 
 
-def _add_reply(row, parsed, ticket, sender):
+def _refusals(parsed, refused):
+    if parsed.parts_dropped:
+        refused = [*refused, ("", ngettext(
+            "%(count)d more part of the message was not read: a message may have at most %(limit)d parts.",
+            "%(count)d more parts of the message were not read: a message may have at most %(limit)d parts.",
+            parsed.parts_dropped) % {"count": parsed.parts_dropped, "limit": settings.INBOUND_MAX_MIME_PARTS})]
+    return refused
+
+
+def _add_reply(row, parsed, ticket, sender, auth):
     """A reply joins the conversation, quoted history and signature removed; a reply to
     a closed ticket reopens it (the workflow lets customers reopen)."""
     language = _language(parsed, sender, row.mailbox)
     accepted, refused = _sort_files(parsed.files, attached_bytes(ticket))
+    refused = _refusals(parsed, refused)
     body = strip_reply(parsed.text)
     if not body.strip():
         with translation.override(ticket.language or language):
@@ -264,16 +355,20 @@ def _add_reply(row, parsed, ticket, sender):
     if ticket.status == Status.CLOSED and not sender.is_engineer:
         ticket = ticket_services.ticket_transition(ticket=ticket, actor=sender, to_status=Status.OPEN)
     ticket_services.ticket_reply(ticket=ticket, author=sender, body=body, files=accepted, channel=Channel.EMAIL)
-    _report_refused(ticket, sender, refused, language)
+    _report_refused(ticket, sender, refused, language, auth)
     row.state, row.outcome, row.ticket = InboundMessage.State.IMPORTED, InboundMessage.Outcome.REPLY, ticket
     if refused:
         row.reason = ngettext("%(count)d file refused.", "%(count)d files refused.", len(refused)) % {
             "count": len(refused)}
 
 
-def _open_ticket(row, parsed, requester):
+def _open_ticket(row, parsed, requester, auth):
+    """A ticket for a known customer (confirmed to their registered address, subject
+    and all) or for an unverified contact: that one's confirmation repeats nothing
+    the sender wrote, and goes out only if our mail server verified the From."""
     language = _language(parsed, requester, row.mailbox)
     accepted, refused = _sort_files(parsed.files, 0)
+    refused = _refusals(parsed, refused)
     with translation.override(language):
         subject = parsed.subject.strip() or _("(no subject)")
         body = parsed.text.strip() or (_("(no text, only files)") if parsed.files else _("(empty message)"))
@@ -284,22 +379,40 @@ def _open_ticket(row, parsed, requester):
             files=accepted,
             channel=Channel.EMAIL,
             language=language,
+            confirm=requester.is_active,
         )
     except PermissionDenied as exc:
         row.state, row.reason = InboundMessage.State.REJECTED, str(exc)
         return
-    _report_refused(ticket, requester, refused, language)
     row.state, row.outcome, row.ticket = InboundMessage.State.IMPORTED, InboundMessage.Outcome.NEW_TICKET, ticket
     if refused:
         row.reason = ngettext("%(count)d file refused.", "%(count)d files refused.", len(refused)) % {
             "count": len(refused)}
+    _report_refused(ticket, requester, refused, language, auth)
+    if requester.is_active:
+        return
+    if not auth.verified:
+        row.reason = " ".join([row.reason, _("No confirmation: the sender's address is not verified.")]).strip()
+        return
+    _system_email(
+        to=requester.email,
+        template="inbound/email/contact_confirmation",
+        context={"ticket": ticket, "mailbox": row.mailbox},
+        language=language,
+        topic=f"ticket:{ticket.number}",
+        headers=ticket_services.ticket_email_headers(ticket),
+    )
 
 
-def _answer_with_instructions(row, parsed, sender):
+def _answer_with_instructions(row, parsed, sender, auth):
     """Nothing is opened; the sender learns how to reach support, once a day at most
-    (a robot without auto-reply headers cannot make us loop)."""
+    (a robot without auto-reply headers cannot make us loop), and only if our mail
+    server verified the From address (else we would answer whoever a forger names)."""
     row.state = InboundMessage.State.REJECTED
     row.reason = _("Unknown sender: nothing was opened.")
+    if not auth.verified:
+        row.reason += " " + _("No answer: the sender's address is not verified.")
+        return
     recent = InboundMessage.objects.filter(
         from_address=parsed.from_address,
         outcome=InboundMessage.Outcome.INSTRUCTIONS,
@@ -309,20 +422,20 @@ def _answer_with_instructions(row, parsed, sender):
         row.reason += " " + _("Instructions were already sent in the last 24 hours.")
         return
     language = _language(parsed, sender, row.mailbox)
-    email_enqueue(
+    answered = _system_email(
         to=parsed.from_address,
         template="inbound/email/instructions",
         context={
             "mailbox": row.mailbox,
-            "subject": parsed.subject,
             "signup_url": reverse("accounts:signup"),
             "login_url": reverse("accounts:login"),
         },
         language=language,
         topic=f"inbound:{row.pk}",
     )
-    row.outcome = InboundMessage.Outcome.INSTRUCTIONS
-    row.reason += " " + _("Answered with instructions.")
+    if answered is not None:
+        row.outcome = InboundMessage.Outcome.INSTRUCTIONS
+        row.reason += " " + _("Answered with instructions.")
 
 
 def inbound_reprocess(rows):

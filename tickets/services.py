@@ -16,6 +16,7 @@ from sla.selectors import default_tariff, entitlement_for
 from . import sla_clock, workflow
 from .attachments import attached_bytes, check_uploads, file_sha256
 from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket, TicketSubmission
+from .reply_address import ticket_email_headers, ticket_reply_address
 from .satisfaction import satisfaction_request
 from .selectors import engineer_recipient
 
@@ -70,28 +71,15 @@ def _portal_url(ticket):
     return reverse("tickets:detail", args=[ticket.number])
 
 
-def ticket_reply_address(ticket):
-    """The ticket's own reply address (``SUPPORT_REPLY_ADDRESS`` with the unguessable
-    token, e.g. ``support+<token>@example.com``); '' when the email channel is off."""
-    template = getattr(settings, "SUPPORT_REPLY_ADDRESS", "")
-    return template.format(token=ticket.token.hex) if template else ""
-
-
-def ticket_email_headers(ticket):
-    """Headers for every notification about a ticket: replies go to its own address,
-    which is how inbound email finds the ticket (inbound/README.md)."""
-    address = ticket_reply_address(ticket)
-    return {"Reply-To": address} if address else {}
-
-
 def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None,
-                  basic_terms=False, submission_key=""):
+                  basic_terms=False, submission_key="", confirm=True):
     """A customer files a ticket for their organisation.
 
     Under a tariff that charges support points the ticket is paid from the organisation's
     wallet in the same transaction (``billing.services.wallet_charge_ticket``); too few points
     raise ``NotEnoughPoints`` and nothing is filed. ``basic_terms`` files it on the default
-    tariff instead, at no charge.
+    tariff instead, at no charge. ``confirm=False``: no confirmation email (inbound mail
+    from an unverified contact gets its own, without the subject, or none at all).
 
     All files are checked before anything is written; if anything fails, nothing stays:
     no ticket, no file on disk, no email. The confirmation email is queued in the same
@@ -139,16 +127,21 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         if claim is not None:
             claim.ticket = ticket
             claim.save(update_fields=["ticket"])
-        email_enqueue(
-            to=requester.email,
-            template="tickets/email/created",
-            context={"ticket": ticket, "user": requester, "url": _portal_url(ticket),
-                     "reply_by_email": bool(ticket_reply_address(ticket))},
-            language=requester.language or language,
-            topic=f"ticket:{ticket.number}",
-            headers=ticket_email_headers(ticket),
-        )
+        if confirm:
+            _confirm(ticket, requester, language)
     return ticket
+
+
+def _confirm(ticket, requester, language):
+    email_enqueue(
+        to=requester.email,
+        template="tickets/email/created",
+        context={"ticket": ticket, "user": requester, "url": _portal_url(ticket),
+                 "reply_by_email": bool(ticket_reply_address(ticket))},
+        language=requester.language or language,
+        topic=f"ticket:{ticket.number}",
+        headers=ticket_email_headers(ticket),
+    )
 
 
 def _submission_claim(requester, key):
@@ -288,7 +281,7 @@ def _notify_customer_replied(ticket, message):
         context={"ticket": ticket, "message": message, "url": reverse("workspace:work", args=[ticket.number])},
         language=language,
         topic=f"ticket:{ticket.number}",
-        headers=ticket_email_headers(ticket),
+        headers=ticket_email_headers(ticket, engineer_address=recipient),
     )
 
 
@@ -333,7 +326,7 @@ def ticket_assign(*, ticket, actor, assignee):
                          "url": reverse("workspace:work", args=[ticket.number])},
                 language=assignee.language or settings.LANGUAGE_CODE,
                 topic=f"ticket:{ticket.number}",
-                headers=ticket_email_headers(ticket),
+                headers=ticket_email_headers(ticket, engineer_address=assignee.email),
             )
     return ticket
 

@@ -20,6 +20,7 @@ from sla.models import Tariff, Urgency
 from sla.models.calendars import calendar_from_snapshot
 
 from .models import Event, Level, SlaTarget, Status, Ticket
+from .reply_address import ticket_email_headers
 from .selectors import engineer_recipient
 
 log = logging.getLogger(__name__)
@@ -198,8 +199,6 @@ def business_time_left(ticket, due_at, now=None):
 
 
 def _notify_engineers(ticket, template, target):
-    from .services import ticket_email_headers
-
     recipient, language = engineer_recipient(ticket)
     email_enqueue(
         to=recipient,
@@ -207,7 +206,7 @@ def _notify_engineers(ticket, template, target):
         context={"ticket": ticket, "target": target, "url": reverse("workspace:work", args=[ticket.number])},
         language=language,
         topic=f"ticket:{ticket.number}",
-        headers=ticket_email_headers(ticket),
+        headers=ticket_email_headers(ticket, engineer_address=recipient),
     )
 
 

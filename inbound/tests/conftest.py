@@ -56,3 +56,18 @@ def build_mail(*, sender, to="support@helpdesk.localhost", subject="Export fails
         maintype, subtype = ctype.split("/")
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg.as_bytes()
+
+
+TRUSTED_ID = "mx.helpdesk.test"
+
+
+@pytest.fixture(autouse=True)
+def _trusted_mail_server(settings):
+    """Our mail server's Authentication-Results carry this authserv-id in the tests."""
+    settings.INBOUND_TRUSTED_AUTHSERV_ID = TRUSTED_ID
+
+
+def verified(domain, **more):
+    """Headers of a message our mail server verified (DMARC pass for ``domain``)."""
+    return {"Authentication-Results": f"{TRUSTED_ID}; spf=pass smtp.mailfrom={domain}; dmarc=pass header.from={domain}",
+            **more}

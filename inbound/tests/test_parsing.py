@@ -227,9 +227,9 @@ def test_encoded_newlines_in_headers_never_survive():
     assert clean_line("a\r\nb\x00c") == "a b c"
 
 
-def test_message_key_uses_message_id_or_the_hash_of_the_bytes():
+def test_message_key_uses_message_id_or_the_hash_of_the_content():
     assert message_key(b"x", "<a@b>") == "mid:<a@b>"
-    assert message_key(b"x", "").startswith("sha256:") and message_key(b"x", "") != message_key(b"y", "")
+    assert message_key(b"x", "").startswith("hash:") and message_key(b"x", "") != message_key(b"y", "")
 
 
 def test_manifest_lists_every_copied_fixture():

@@ -10,7 +10,7 @@ from inbound.models import InboundMessage
 from tickets import services as ticket_services
 from tickets.models import Channel, Status, Ticket
 
-from .conftest import build_mail
+from .conftest import TRUSTED_ID, build_mail, verified
 from .fixtures import creates_ticket, raw, rfc822_names
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +59,8 @@ def test_mail_without_subject_or_text_still_opens_a_ticket(deliver, customer_a):
 
 
 def test_unknown_sender_gets_instructions_once_a_day_and_nothing_is_opened(deliver):
-    first = deliver(build_mail(sender="stranger@example.org"))
-    second = deliver(build_mail(sender="stranger@example.org"))
+    first = deliver(build_mail(sender="stranger@example.org", headers=verified("example.org")))
+    second = deliver(build_mail(sender="stranger@example.org", headers=verified("example.org")))
     assert first.state == second.state == InboundMessage.State.REJECTED
     assert first.outcome == InboundMessage.Outcome.INSTRUCTIONS and second.outcome == ""
     assert not Ticket.objects.exists()
@@ -141,23 +141,25 @@ def test_mail_from_another_organisation_quoting_the_token_never_joins_the_ticket
 
 def test_unknown_sender_quoting_the_token_gets_instructions_only(deliver, customer_a):
     ticket = _ticket_for(customer_a)
-    row = deliver(build_mail(sender="attacker@evil.example", to=_reply_address(ticket)))
+    row = deliver(build_mail(sender="attacker@evil.example", to=_reply_address(ticket), headers=verified("evil.example")))
     assert row.state == InboundMessage.State.REJECTED and not ticket.messages.exists()
     instructions = OutboundEmail.objects.get(to="attacker@evil.example")
     assert ticket.reference not in instructions.body_text and ticket.subject not in instructions.body_text
 
 
-def test_forged_sender_failing_dmarc_is_rejected(deliver, customer_a):
+def test_forged_sender_failing_dmarc_is_parked(deliver, customer_a):
     ticket = _ticket_for(customer_a)
     row = deliver(build_mail(sender=customer_a.email, to=_reply_address(ticket), headers={
-        "Authentication-Results": "mx.helpdesk.localhost; spf=fail smtp.mailfrom=acme.example; dmarc=fail header.from=acme.example",
+        "Authentication-Results": f"{TRUSTED_ID}; spf=fail smtp.mailfrom=acme.example; dmarc=fail header.from=acme.example",
     }))
-    assert row.state == InboundMessage.State.REJECTED and not ticket.messages.exists()
+    assert (row.state, row.hold) == (InboundMessage.State.PARKED, InboundMessage.Hold.AUTHENTICATION)
+    assert not ticket.messages.exists() and row.ticket is None
 
 
 def test_engineer_reply_by_email_is_a_public_reply_sent_to_the_customer(deliver, customer_a, engineer):
     ticket = _ticket_for(customer_a)
-    row = deliver(build_mail(sender=engineer.email, to=_reply_address(ticket), body="Fixed in 3.2.2."))
+    signed = ticket_services.ticket_reply_address(ticket, engineer.email)  # as in the engineer's notifications
+    row = deliver(build_mail(sender=engineer.email, to=signed, body="Fixed in 3.2.2."))
     assert row.outcome == InboundMessage.Outcome.REPLY
     message = ticket.messages.get()
     assert message.author == engineer and not message.is_internal
@@ -288,9 +290,14 @@ def test_a_failure_while_processing_parks_the_message_and_leaves_nothing_half_do
 
 
 @override_settings(INBOUND_MAX_MESSAGE_BYTES=500)
-def test_a_message_over_the_size_limit_is_recorded_without_its_bytes(mailbox, customer_a):
-    row, _ = services.inbound_store(mailbox, build_mail(sender=customer_a.email, body="x" * 2000))
-    assert row.state == InboundMessage.State.REJECTED and bytes(row.raw) == b"" and row.from_address == customer_a.email
+@override_settings(INBOUND_KEEP_BYTES_OF_LARGE=1500)
+def test_a_message_over_the_size_limit_is_parked_with_its_beginning_and_the_sender_told(deliver, customer_a):
+    row = deliver(build_mail(sender=customer_a.email, body="The export fails. " + "x" * 2000))
+    assert (row.state, row.hold) == (InboundMessage.State.PARKED, InboundMessage.Hold.SIZE)
+    assert b"The export fails." in bytes(row.raw) and len(bytes(row.raw)) == 1500 and row.size > 2000
+    assert row.from_address == customer_a.email and not Ticket.objects.exists()
+    told = OutboundEmail.objects.get(to=customer_a.email)
+    assert "too large" in told.subject and "limit" in told.body_text
 
 
 @pytest.mark.parametrize("name", rfc822_names())

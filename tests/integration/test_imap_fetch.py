@@ -225,8 +225,11 @@ def test_delete_after_import_expunges_from_the_server(server, customer_a):
     assert server.count() == 0
 
 
-def test_pop3_poll_imports_and_deletes(server, customer_a):
-    server.append(_mail(customer_a.email, "Via POP3", "Body one"), _mail("stranger@example.org", "Hello?", "Who?"))
+def test_pop3_poll_imports_and_deletes(server, customer_a, settings):
+    settings.INBOUND_TRUSTED_AUTHSERV_ID = "mx.helpdesk.test"  # our mail server verified the stranger
+    verified = "Authentication-Results: mx.helpdesk.test; dmarc=pass header.from=example.org\r\n"
+    server.append(_mail(customer_a.email, "Via POP3", "Body one"),
+                  _mail("stranger@example.org", "Hello?", "Who?", extra=verified))
     box = _mailbox(server, protocol=Mailbox.Protocol.POP3)
     stats = fetch.mailbox_poll(box)
     assert stats["stored"] == 2 and not stats["error"]
