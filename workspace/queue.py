@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -109,12 +110,21 @@ def saved_views(user):
     return list(SavedView.objects.filter(user=user).only("pk", "name", "query"))
 
 
+VIEWS_COUNTED = ("mine", "unassigned", "needs_reply", "due_soon", "my_level", "callbacks")
+
+
 def view_counts(user, now=None):
-    """Open tickets per preset view: index-backed counts, each capped at VIEW_COUNT_CAP."""
+    """Open tickets per preset view: index-backed counts, each capped at VIEW_COUNT_CAP,
+    all in one round trip (one scalar subquery per view)."""
     now = now or timezone.now()
     open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
-    counts = {}
-    for view in ("mine", "unassigned", "needs_reply", "due_soon", "my_level", "callbacks"):
-        n = capped_count(open_tickets.filter(_view_filter(view, user, now)), VIEW_COUNT_CAP + 1)
-        counts[view] = f"{VIEW_COUNT_CAP}+" if n > VIEW_COUNT_CAP else n
-    return counts
+    parts, params = [], []
+    for view in VIEWS_COUNTED:
+        capped = open_tickets.filter(_view_filter(view, user, now)).order_by().values("pk")[: VIEW_COUNT_CAP + 1]
+        sql, view_params = capped.query.sql_with_params()
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS v)")
+        params.extend(view_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+    return {view: f"{VIEW_COUNT_CAP}+" if n > VIEW_COUNT_CAP else n for view, n in zip(VIEWS_COUNTED, row, strict=True)}

@@ -1,14 +1,14 @@
 """The engineer's ticket page: conversation, reply, take, status and the action forms."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import condition, require_GET, require_POST
+from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
 from helpdesk.accounts.access import engineer_required
 from knowledgebase.canned import canned_replies_rendered
@@ -69,6 +69,9 @@ def render_ticket(request, ticket, bound=None, status=200):
     }
     forms.update(bound)
     canned = canned_replies_rendered(ticket.language, _canned_context(request, ticket))
+    others = [r for r in canned if r["language"] != ticket.language]
+    if others and others[0] is not canned[0]:
+        others[0]["first_other"] = True
     context = {
         "ticket": ticket,
         "targets": selectors.sla_targets(ticket),
@@ -182,13 +185,13 @@ def ticket_live(request, number):
 
 
 @engineer_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def reply_suggestions(request, number):
-    """KB articles and canned replies that match the ticket and what is being typed."""
+    """KB articles (the customers' suggestion engine) and canned replies that match the
+    ticket and the draft. POST because a draft can be long; it changes nothing."""
     ticket = selectors.ticket_for(request.user, number)
-    text = " ".join([ticket.subject, request.GET.get("text", "")[:2000]]).strip()
-    if not text:
-        raise Http404
+    draft = (request.POST.get("body") or request.GET.get("body") or "")[:2000]
+    text = " ".join([ticket.subject, ticket.body[:500], draft]).strip()
     words = {w.casefold() for w in text.split() if len(w) > 3}
     canned = [
         r for r in canned_replies_rendered(ticket.language, _canned_context(request, ticket))
@@ -196,4 +199,5 @@ def reply_suggestions(request, number):
     ][:3]
     return render(request, "workspace/reply_suggestions.html", {
         "ticket": ticket, "articles": suggestions(text, ticket.language), "canned": canned,
+        "site_url": settings.SITE_URL.rstrip("/"),
     })
