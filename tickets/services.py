@@ -204,8 +204,8 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
 
     ``then_status`` (engineers' public replies only: waiting or resolved) changes the
     status in the same transaction, and the customer gets one email saying both.
-    A customer's public reply marks the ticket as awaiting a reply (``awaiting_reply_since``);
-    an engineer's public reply clears it.
+    A customer's public reply marks the ticket as awaiting a reply (``awaiting_reply_since``,
+    the time of their latest message); an engineer's public reply clears it.
     """
     if internal and not author.is_engineer:
         raise PermissionDenied(_("Only engineers can add internal notes."))
@@ -253,7 +253,7 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
             else:
                 if ticket.status in (Status.WAITING, Status.RESOLVED):
                     ticket_set_status(ticket, Status.OPEN, author, now)
-                ticket.awaiting_reply_since = ticket.awaiting_reply_since or now
+                ticket.awaiting_reply_since = now
                 _notify_customer_replied(ticket, message)
         ticket.updated_at = now
         ticket.save()

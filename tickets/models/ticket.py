@@ -119,7 +119,7 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    # Set by the customer's first unanswered public message (or filing), cleared by an
+    # Set by filing and by each public message of the customer (its time), cleared by an
     # engineer's public reply: the queue's "needs reply" view and "customer replied" marker.
     awaiting_reply_since = models.DateTimeField(_("awaiting a reply since"), null=True, blank=True)
     search = models.GeneratedField(
