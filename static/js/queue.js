@@ -71,8 +71,20 @@
     if (row) mark(row.dataset.number, false);
   });
 
+  // No refresh while tickets are ticked for a bulk action (a filter in JS, not in the
+  // hx-trigger attribute: htmx would need eval for that, which the CSP forbids).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "queue-table" &&
+        document.querySelector("#bulk-form input[name=tickets]:checked")) event.preventDefault();
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "queue-table") {
+      // A tick made while the refresh was on its way wins: this refresh is dropped.
+      if (document.querySelector("#bulk-form input[name=tickets]:checked")) {
+        event.detail.shouldSwap = false;
+        return;
+      }
       before = new Set(rows().map(function (r) { return r.dataset.number; }));
     }
   });
@@ -81,6 +93,7 @@
     const fresh = rows().filter(function (r) { return !before.has(r.dataset.number); });
     fresh.forEach(function (r) { r.classList.add("row-arrived"); });
     before = null;
+    updateBulkBar();
     if (currentNumber) {
       const focused = document.activeElement && document.activeElement.id === "open-" + currentNumber;
       mark(currentNumber, focused);

@@ -1,5 +1,6 @@
 """The queue: filters, preset and personal views, counts and bulk actions."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -37,6 +38,7 @@ def _queue_context(request, bulk_form=None, saved_view_form=None):
         "current_order": filters.get("order", ""), "saved_views": saved_views(request.user),
         "saved_view_form": saved_view_form or SavedViewForm(initial={"query": query.urlencode()}),
         "current_query": query.urlencode(),
+        "poll_seconds": getattr(settings, "WORKSPACE_QUEUE_POLL_SECONDS", 20),
     }
 
 

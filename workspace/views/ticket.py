@@ -95,6 +95,7 @@ def render_ticket(request, ticket, bound=None, status=200):
         "canned_data": [{"id": r["id"], "title": r["title"], "language": r["language"], "text": r["text"]} for r in canned],
         "open_panel": next(iter(bound), ""),
         "etag": live_etag(ticket),
+        "live_period_ms": 1000 * getattr(settings, "WORKSPACE_TICKET_POLL_SECONDS", 15),
         **forms,
     }
     return render(request, "workspace/ticket.html", context, status=status)
