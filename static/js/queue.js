@@ -37,7 +37,7 @@
     const hasErrors = bar.querySelector(".is-invalid, .invalid-feedback");
     bar.hidden = chosen === 0 && !hasErrors;
     const count = document.getElementById("bulk-count");
-    if (count && text) count.textContent = chosen ? text.dataset.selected.replace("%(n)s", chosen) : "";
+    if (count && text) count.textContent = chosen ? text.dataset.selected.replace("{n}", chosen) : "";
   }
 
   keys.on("j", function () { move(1); });
@@ -98,7 +98,7 @@
       const focused = document.activeElement && document.activeElement.id === "open-" + currentNumber;
       mark(currentNumber, focused);
     }
-    if (fresh.length && text) keys.announce(text.dataset.arrived.replace("%(n)s", fresh.length));
+    if (fresh.length && text) keys.announce(text.dataset.arrived.replace("{n}", fresh.length));
   });
 
   // Wide screens show the filters open; phones keep them folded until asked for.

@@ -10,7 +10,7 @@
   const texts = document.getElementById("reply-texts");
 
   function say(key, value) {
-    if (keys && texts) keys.announce(texts.dataset[key].replace("%(name)s", value || ""));
+    if (keys && texts) keys.announce(texts.dataset[key].replace("{name}", value || ""));
   }
 
   function insertAtCursor(text) {
@@ -56,7 +56,7 @@
       });
       document.querySelectorAll("#canned-list .canned-divider").forEach(function (d) { d.hidden = words.length > 0; });
       const count = document.getElementById("canned-count");
-      if (count && texts) count.textContent = texts.dataset.found.replace("%(n)s", shown);
+      if (count && texts) count.textContent = texts.dataset.found.replace("{n}", shown);
     });
     search.addEventListener("keydown", function (event) {
       if (event.key === "Enter") {

@@ -26,7 +26,7 @@
     const arrived = Array.from(document.querySelectorAll(".conversation > li[id]")).filter(function (li) { return !old.has(li.id); });
     arrived.forEach(function (li) { li.classList.add("message-arrived"); });
     if (arrived.length && window.helpdeskKeys) {
-      window.helpdeskKeys.announce(page.dataset.arrivedText.replace("%(n)s", arrived.length));
+      window.helpdeskKeys.announce(page.dataset.arrivedText.replace("{n}", arrived.length));
     } else if (window.helpdeskKeys) {
       window.helpdeskKeys.announce(page.dataset.changedText);
     }
