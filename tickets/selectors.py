@@ -1,10 +1,11 @@
 """Reads: who may see which tickets, and the lists the pages show."""
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
 
-from .models import Attachment, Event, Message, Ticket, parse_reference
+from .models import OPEN_STATUSES, Attachment, Event, Message, Ticket, parse_reference
 
 
 def tickets_visible_to(user):
@@ -18,6 +19,14 @@ def tickets_visible_to(user):
         return Ticket.objects.none()
     oid = user.organisation_id
     return Ticket.objects.filter(Q(organisation_id=oid) | Q(organisation__dealer_id=oid))
+
+
+def engineer_recipient(ticket):
+    """(address, language) of whoever hears about a ticket on the engineers' side: the
+    assignee, or the queue address (``SUPPORT_QUEUE_EMAIL``) while nobody has it."""
+    if ticket.assignee_id:
+        return ticket.assignee.email, ticket.assignee.language or settings.LANGUAGE_CODE
+    return settings.SUPPORT_QUEUE_EMAIL, settings.LANGUAGE_CODE
 
 
 def organisations_filing_for(user):
@@ -58,7 +67,7 @@ def ticket_search(queryset, text):
 def ticket_list(user, *, status="", kind="", query="", order="-created_at"):
     qs = tickets_visible_to(user).select_related("organisation", "requester", "assignee")
     if status == "open":
-        qs = qs.filter(status__in=["new", "open", "waiting"])
+        qs = qs.filter(status__in=OPEN_STATUSES)
     elif status:
         qs = qs.filter(status=status)
     if kind:

@@ -10,18 +10,17 @@ ticket spent waiting for the customer, resolved or closed (read from the event l
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.mail.services import email_enqueue
 from sla.businesstime import ClockPaused, NoWorkingTime, add_business_time, business_time_between
-from sla.models import Tariff
+from sla.models import Tariff, Urgency
 from sla.models.calendars import calendar_from_snapshot
-from sla.models.tariffs import URGENCIES
 
 from .models import Event, Level, SlaTarget, Status, Ticket
+from .selectors import engineer_recipient
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ NEXT_LEVEL = {Level.L1: Level.L2, Level.L2: Level.L3}
 def tariff_snapshot(tariff: Tariff, at):
     """Everything needed to compute deadlines, as JSON, independent of later edits."""
     calendars, urgencies = {}, {}
-    for urgency, _label in URGENCIES:
+    for urgency in Urgency.values:
         targets, calendar = tariff.targets_for(urgency)
         key = str(calendar.pk)
         if key not in calendars:
@@ -64,9 +63,16 @@ def _paused_spans(ticket):
     return spans
 
 
+def snapshot_rule(snap, urgency):
+    """The frozen targets for an urgency; a snapshot taken before an urgency existed
+    falls back to the tariff's normal targets instead of crashing."""
+    urgencies = snap["urgencies"]
+    return urgencies.get(urgency) or urgencies[Urgency.NORMAL]
+
+
 def calendar_of(ticket):
     snap = ticket.sla_snapshot
-    rule = snap["urgencies"][ticket.urgency]
+    rule = snapshot_rule(snap, ticket.urgency)
     return calendar_from_snapshot(snap["calendars"][rule["calendar"]])
 
 
@@ -87,7 +93,7 @@ def clock_recompute(ticket):
     snap = ticket.sla_snapshot
     if not snap:
         return
-    rule = snap["urgencies"][ticket.urgency]
+    rule = snapshot_rule(snap, ticket.urgency)
     calendar = calendar_from_snapshot(snap["calendars"][rule["calendar"]])
     pauses = _paused_spans(ticket)
     share = snap["warn_at_percent"] / 100
@@ -123,11 +129,25 @@ def _refresh_next_due(ticket):
 
 
 def target_meet(ticket, kind, at):
-    """The target is met (first public reply, committed date, resolution); its clock stops."""
-    updated = SlaTarget.objects.filter(ticket=ticket, kind=kind, met_at__isnull=True).update(met_at=at)
-    if updated:
-        _refresh_next_due(ticket)
-    return bool(updated)
+    """The target is met (first public reply, committed date, resolution); its clock stops.
+
+    A late answer is a breach: met after ``due_at`` stores ``breached_at = due_at`` on the
+    row at meet time (and a breach event), whatever the sweep saw, so the ticket page,
+    the compliance report and the API read one stored fact. Returns True if it was met.
+    """
+    target = SlaTarget.objects.filter(ticket=ticket, kind=kind, met_at__isnull=True).first()
+    if target is None:
+        return False
+    late = target.due_at is not None and at > target.due_at and target.breached_at is None
+    SlaTarget.objects.filter(pk=target.pk, met_at__isnull=True).update(
+        met_at=at, **({"breached_at": target.due_at} if late else {})
+    )
+    if late:
+        Event.objects.create(
+            ticket=ticket, kind=Event.Kind.SLA_BREACH, field=kind, new_value="met_late", is_internal=True, created_at=at
+        )
+    _refresh_next_due(ticket)
+    return True
 
 
 def target_unmeet(ticket, kind):
@@ -138,7 +158,11 @@ def target_unmeet(ticket, kind):
 
 def on_status_change(ticket, old, new):
     if new == Status.RESOLVED:
-        target_meet(ticket, "resolution", timezone.now())
+        # Resolving also answers the commitment target (seed 001: a date, a refusal, or
+        # the work itself); after its due time that is a late answer, i.e. a breach.
+        now = timezone.now()
+        target_meet(ticket, "resolution", now)
+        target_meet(ticket, "commitment", now)
     if new == Status.OPEN and old in (Status.RESOLVED, Status.CLOSED):
         target_unmeet(ticket, "resolution")
     if (old in PAUSED_STATUSES) != (new in PAUSED_STATUSES):
@@ -176,8 +200,7 @@ def business_time_left(ticket, due_at, now=None):
 def _notify_engineers(ticket, template, target):
     from .services import ticket_email_headers
 
-    recipient = ticket.assignee.email if ticket.assignee_id else settings.SUPPORT_QUEUE_EMAIL
-    language = (ticket.assignee.language if ticket.assignee_id else "") or settings.LANGUAGE_CODE
+    recipient, language = engineer_recipient(ticket)
     email_enqueue(
         to=recipient,
         template=template,

@@ -1,9 +1,9 @@
 from .calendars import BusinessCalendar, Holiday, WorkingInterval
 from .licenses import Edition, EntitlementRule, License, Subscription
-from .tariffs import TargetKind, Tariff, TariffPrice, TariffUrgencyRule
+from .tariffs import TargetKind, Tariff, TariffPrice, TariffUrgencyRule, Urgency
 
 __all__ = [
     "BusinessCalendar", "Holiday", "WorkingInterval",
     "Edition", "EntitlementRule", "License", "Subscription",
-    "Tariff", "TariffPrice", "TariffUrgencyRule", "TargetKind",
+    "Tariff", "TariffPrice", "TariffUrgencyRule", "TargetKind", "Urgency",
 ]
