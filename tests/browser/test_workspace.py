@@ -202,7 +202,7 @@ def test_engineer_day_in_the_workspace(size, chromium, live_server, workspace_wo
     _axe(page, f"engineer's ticket page at {size}")
 
     # (9) image thumbnail → viewer; text file → line-numbered viewer
-    page.get_by_role("img", name="screen.png").click()
+    page.get_by_role("img", name="Preview of screen.png").click()
     viewer = page.locator("#image-viewer")
     expect(viewer).to_be_visible()
     viewer.get_by_role("button", name="Close").click()
@@ -316,7 +316,7 @@ def test_engineer_day_in_the_workspace(size, chromium, live_server, workspace_wo
     # The customer's side: ticket page (with the thumbnail), new-ticket form; and the public pages.
     context, page = _session_page(chromium, live_server, w["customer"], viewport)
     page.goto(f"{base}/tickets/{ticket.number}/")
-    expect(page.get_by_role("img", name="screen.png")).to_be_visible()
+    expect(page.get_by_role("img", name="Preview of screen.png")).to_be_visible()
     _fits(page, "customer's ticket page")
     _axe(page, f"customer's ticket page at {size}")
     page.goto(f"{base}/tickets/new/")
