@@ -12,7 +12,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("sla.urls")),
     path("kb/", include("knowledgebase.urls")),
+    path("billing/", include("billing.urls")),
     path("api/", include("api.urls")),
     path("workspace/", include("workspace.urls")),
     path("", include("tickets.urls")),
 ]
+
+# A request too large to read gets a page saying what to do (helpdesk/request_limits.py).
+handler400 = "helpdesk.request_limits.bad_request"

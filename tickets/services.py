@@ -8,12 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.selectors import tariff_charges_points
+from billing.services import wallet_charge_callback, wallet_charge_ticket
 from helpdesk.mail.services import email_enqueue
-from sla.selectors import entitlement_for
+from sla.selectors import default_tariff, entitlement_for
 
 from . import sla_clock, workflow
 from .attachments import attached_bytes, check_uploads, file_sha256
 from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket
+from .satisfaction import satisfaction_request
 from .selectors import engineer_recipient
 
 TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
@@ -81,8 +84,13 @@ def ticket_email_headers(ticket):
     return {"Reply-To": address} if address else {}
 
 
-def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None):
+def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None, basic_terms=False):
     """A customer files a ticket for their organisation.
+
+    Under a tariff that charges support points the ticket is paid from the organisation's
+    wallet in the same transaction (``billing.services.wallet_charge_ticket``); too few points
+    raise ``NotEnoughPoints`` and nothing is filed. ``basic_terms`` files it on the default
+    tariff instead, at no charge.
 
     All files are checked before anything is written; if anything fails, nothing stays:
     no ticket, no file on disk, no email. The confirmation email is queued in the same
@@ -107,8 +115,15 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         )
         Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
         entitlement = entitlement_for(organisation, data.get("license"))
-        if entitlement is not None:
-            sla_clock.clock_start(ticket, entitlement.tariff)
+        tariff = entitlement.tariff if entitlement is not None else None
+        if basic_terms and tariff is not None and tariff_charges_points(tariff):
+            tariff = default_tariff()
+        if tariff is not None:
+            wallet_charge_ticket(
+                organisation=organisation, tariff=tariff, ticket_number=ticket.number,
+                kind=ticket.kind, urgency=ticket.customer_urgency,
+            )
+            sla_clock.clock_start(ticket, tariff)
         _attach(ticket, None, requester, accepted, stored)
         email_enqueue(
             to=requester.email,
@@ -145,6 +160,8 @@ def ticket_set_status(ticket, new_status, actor, now):
         old_value=old, new_value=new_status, created_at=now,
     )
     sla_clock.on_status_change(ticket, old, new_status)
+    if new_status == Status.RESOLVED:
+        satisfaction_request(ticket, now)
     return True
 
 
@@ -340,6 +357,9 @@ def callback_request(*, ticket, user, phone, preferred_time=""):
     with transaction.atomic():
         request = CallbackRequest.objects.create(
             ticket=ticket, requested_by=user, phone=phone, preferred_time=preferred_time
+        )
+        wallet_charge_callback(
+            organisation=ticket.organisation, tariff=ticket.tariff, callback_id=request.pk, ticket_number=ticket.number,
         )
         Event.objects.create(ticket=ticket, actor=user, kind=Event.Kind.CALLBACK, new_value=phone[:200])
         recipient, language = engineer_recipient(ticket)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.services import wallet_charge_call, wallet_refund_ticket
 from helpdesk.accounts.models import User
 from helpdesk.mail.services import email_enqueue
 from tickets import sla_clock
@@ -28,7 +29,7 @@ def _engineer_level(user):
 
 def can_lead(user):
     """Leads (L3 engineers and admins) see reports and may send tickets back down."""
-    return user.is_engineer and (user.is_staff or user.support_level == Level.L3)
+    return user.is_lead
 
 
 def _require_engineer(user):
@@ -55,7 +56,8 @@ def _field_event(ticket, actor, field, old, new, now):
 
 
 def ticket_triage(*, ticket, actor, urgency, root_cause=None, effort_minutes=None):
-    """Set urgency, root cause and effort; the SLA clocks follow a changed urgency."""
+    """Set urgency, root cause and effort; the SLA clocks follow a changed urgency. A root
+    cause that is not charged (a product defect) gives the ticket's points back, once."""
     _require_engineer(actor)
     with transaction.atomic():
         ticket = ticket_lock(ticket)
@@ -71,6 +73,11 @@ def ticket_triage(*, ticket, actor, urgency, root_cause=None, effort_minutes=Non
         ticket.save()
         if changed_urgency:
             sla_clock.clock_recompute(ticket)
+        if root_cause is not None and root_cause.free_of_charge:
+            wallet_refund_ticket(
+                organisation=ticket.organisation, ticket_number=ticket.number, actor=actor,
+                reason=_("Not charged: %(cause)s") % {"cause": root_cause.name},
+            )
     return ticket
 
 
@@ -267,7 +274,8 @@ def saved_view_delete(*, user, pk):
 
 
 def phone_call_log(*, ticket, actor, direction, duration_minutes, summary, started_at=None, callback=None):
-    """Log a call; it answers the callback request it refers to."""
+    """Log a call; it answers the callback request it refers to, and costs its minutes
+    under a tariff that charges points for phone time."""
     _require_engineer(actor)
     if ticket.tariff is None or not ticket.tariff.allows_phone:
         raise ValidationError(_("This ticket's tariff has no phone support."))
@@ -279,6 +287,10 @@ def phone_call_log(*, ticket, actor, direction, duration_minutes, summary, start
         )
         if callback is not None:
             type(callback).objects.filter(pk=callback.pk, handled_at__isnull=True).update(handled_at=now)
+        wallet_charge_call(
+            organisation=ticket.organisation, tariff=ticket.tariff, phone_call_id=call.pk,
+            ticket_number=ticket.number, minutes=duration_minutes,
+        )
         Event.objects.create(
             ticket=ticket, actor=actor, kind=Event.Kind.CALL, new_value=f"{duration_minutes}", is_internal=True,
             created_at=now,

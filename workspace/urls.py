@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, queue, reports, ticket
+from .views import actions, queue, reports, sales, satisfaction, ticket
 
 app_name = "workspace"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("views/", queue.saved_view_save, name="saved_view_save"),
     path("views/<int:pk>/delete/", queue.saved_view_delete, name="saved_view_delete"),
     path("reports/", reports.reports_page, name="reports"),
+    path("reports/sales/", sales.sales_page, name="sales"),
+    path("reports/satisfaction/", satisfaction.satisfaction_page, name="satisfaction"),
     path("tickets/<int:number>/triage/", actions.triage, name="triage"),
     path("tickets/<int:number>/commit/", actions.commit, name="commit"),
     path("tickets/<int:number>/refuse/", actions.refuse, name="refuse"),

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('tickets', '0006_ticket_awaiting_reply_since'),
+        ('tickets', '0008_ticket_awaiting_reply_since'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

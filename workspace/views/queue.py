@@ -21,6 +21,14 @@ from ..queue import CappedPaginator, queue_tickets, row_marker, saved_views, vie
 PAGE_SIZE = 50
 
 
+def _back_to_queue(request):
+    """Back where the engineer came from, only if that is a page of this site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("workspace:queue")
+
+
 def _queue_context(request, bulk_form=None, saved_view_form=None):
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -51,11 +59,6 @@ def queue(request):
     return render(request, "workspace/queue.html", context)
 
 
-def _back(request):
-    target = request.POST.get("next", "")
-    return target if url_has_allowed_host_and_scheme(target, None) and target.startswith("/") else None
-
-
 @engineer_required
 @require_POST
 def queue_bulk(request):
@@ -80,7 +83,7 @@ def queue_bulk(request):
         messages.success(request, ngettext("%(n)d ticket changed.", "%(n)d tickets changed.", done) % {"n": done})
     for failure in failed:
         messages.error(request, failure)
-    return redirect(_back(request) or "workspace:queue")
+    return _back_to_queue(request)
 
 
 @engineer_required
@@ -106,4 +109,4 @@ def saved_view_save(request):
 def saved_view_delete(request, pk):
     workspace_services.saved_view_delete(user=request.user, pk=pk)
     messages.success(request, _("The view is deleted."))
-    return redirect(_back(request) or "workspace:queue")
+    return _back_to_queue(request)

@@ -1,6 +1,5 @@
 """Reports for leads and admins: charts with the numbers beside them, and CSV exports."""
 
-import csv
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.access import user_passes
+from helpdesk.csv_export import SafeWriter
 
 from .. import reports
 from ..services import can_lead
@@ -30,10 +30,11 @@ EXPORTS = {
 }
 
 
-def _period(request):
+def period_from_request(request, default_days=90):
+    """(form, start, end) of the period the lead picked: [start, end) in the current time zone."""
     form = PeriodForm(request.GET or None)
     today = timezone.localdate()
-    start, end = today - timedelta(days=90), today
+    start, end = today - timedelta(days=default_days), today
     if form.is_valid():
         start = form.cleaned_data["start"] or start
         end = form.cleaned_data["end"] or end
@@ -44,7 +45,7 @@ def _period(request):
 def _csv(name, rows):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     if rows:
         writer.writerow(rows[0].keys())
         for row in rows:
@@ -62,7 +63,7 @@ def _bars(rows, key):
 
 @user_passes(can_lead)
 def reports_page(request):
-    form, start, end = _period(request)
+    form, start, end = period_from_request(request)
     export = request.GET.get("export")
     if export in EXPORTS:
         return _csv(export, EXPORTS[export](start, end))

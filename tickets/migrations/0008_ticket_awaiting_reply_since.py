@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_user_notification_prefs'),
         ('sla', '0001_initial'),
-        ('tickets', '0005_level_defined_once'),
+        ('tickets', '0007_satisfactionsurvey'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
