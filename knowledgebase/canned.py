@@ -12,7 +12,8 @@ PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
 def article_links(reply):
     base = getattr(settings, "SITE_URL", "").rstrip("/")
-    return "\n".join(f"- {a.title}: {base}{a.get_absolute_url()}" for a in reply.articles.public())
+    articles = reply.public_articles if hasattr(reply, "public_articles") else reply.articles.public()
+    return "\n".join(f"- {a.title}: {base}{a.get_absolute_url()}" for a in articles)
 
 
 def canned_reply_render(reply, context):
@@ -29,3 +30,22 @@ def canned_reply_render(reply, context):
 
 def canned_reply_for(pk):
     return CannedReply.objects.filter(pk=pk, is_active=True).first() if str(pk).isdigit() else None
+
+
+def canned_replies_rendered(language, context, pk=None):
+    """Active canned replies filled in for one ticket, the ticket's language first:
+    [{"id", "title", "language", "text"}]. Two queries, however many replies."""
+    from django.db.models import Prefetch
+
+    from .models import Article
+
+    replies = CannedReply.objects.filter(is_active=True).only("pk", "title", "language", "body").prefetch_related(
+        Prefetch("articles", queryset=Article.objects.public().only("pk", "title"), to_attr="public_articles")
+    )
+    if pk is not None:
+        replies = replies.filter(pk=pk)
+    ordered = sorted(replies, key=lambda r: (r.language != language, r.language, r.title.lower()))
+    return [
+        {"id": r.pk, "title": r.title, "language": r.language, "text": canned_reply_render(r, context)}
+        for r in ordered
+    ]

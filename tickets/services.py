@@ -110,6 +110,7 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             channel=channel,
             language=language,
             urgency=data.get("customer_urgency") or "normal",
+            awaiting_reply_since=timezone.now(),
             **data,
         )
         Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
@@ -185,20 +186,25 @@ def ticket_set_status(ticket, new_status, actor, now):
     return True
 
 
+def transition_check(ticket, actor, to_status):
+    """Raise ValidationError unless ``actor`` may move ``ticket`` to ``to_status`` now."""
+    if to_status not in workflow.allowed_transitions(actor, ticket.status):
+        raise ValidationError(
+            _("A ticket that is “%(old)s” cannot become “%(new)s”.")
+            % {"old": Status(ticket.status).label, "new": Status(to_status).label}
+        )
+    if to_status == Status.RESOLVED and ticket.kind == "error" and not ticket.resolution_summary:
+        raise ValidationError(
+            _("Resolve a system error with the resolution form: say what was fixed and how to prevent it.")
+        )
+
+
 def ticket_transition(*, ticket, actor, to_status):
     """Change status along the workflow (``workflow.py``); anything else is refused."""
     to_status = Status(to_status)
     with transaction.atomic():
         ticket = ticket_lock(ticket)
-        if to_status not in workflow.allowed_transitions(actor, ticket.status):
-            raise ValidationError(
-                _("A ticket that is “%(old)s” cannot become “%(new)s”.")
-                % {"old": Status(ticket.status).label, "new": to_status.label}
-            )
-        if to_status == Status.RESOLVED and ticket.kind == "error" and not ticket.resolution_summary:
-            raise ValidationError(
-                _("Resolve a system error with the resolution form: say what was fixed and how to prevent it.")
-            )
+        transition_check(ticket, actor, to_status)
         now = timezone.now()
         ticket_set_status(ticket, to_status, actor, now)
         ticket.updated_at = now
@@ -218,7 +224,7 @@ def ticket_transition(*, ticket, actor, to_status):
     return ticket
 
 
-def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Channel.WEB):
+def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Channel.WEB, then_status=None):
     """Add to the conversation.
 
     A customer's reply to a ticket waiting for them, or already resolved, reopens it;
@@ -226,9 +232,18 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
     ticket's first response and opens a new ticket. Internal notes are for engineers
     only and never reach the customer. The customer hears of an engineer's public reply;
     the assignee (or the queue) hears of a customer's.
+
+    ``then_status`` (engineers' public replies only: waiting or resolved) changes the
+    status in the same transaction, and the customer gets one email saying both.
+    A customer's public reply marks the ticket as awaiting a reply (``awaiting_reply_since``,
+    the time of their latest message); an engineer's public reply clears it.
     """
     if internal and not author.is_engineer:
         raise PermissionDenied(_("Only engineers can add internal notes."))
+    if then_status is not None:
+        then_status = Status(then_status)
+        if internal or not author.is_engineer or then_status not in (Status.WAITING, Status.RESOLVED):
+            raise ValidationError(_("Only an engineer's public reply can also set the ticket waiting or resolved."))
     with _StoredFiles() as stored, transaction.atomic():
         ticket = ticket_lock(ticket)
         if ticket.status == Status.CLOSED and not author.is_engineer:
@@ -252,10 +267,15 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
                     sla_clock.target_meet(ticket, "first_response", now)
                 if ticket.status == Status.NEW:
                     ticket_set_status(ticket, Status.OPEN, author, now)
+                ticket.awaiting_reply_since = None
+                if then_status is not None:
+                    transition_check(ticket, author, then_status)
+                    ticket_set_status(ticket, then_status, author, now)
                 email_enqueue(
                     to=ticket.requester.email,
                     template="tickets/email/reply",
-                    context={"ticket": ticket, "message": message, "user": ticket.requester, "url": _portal_url(ticket)},
+                    context={"ticket": ticket, "message": message, "user": ticket.requester, "url": _portal_url(ticket),
+                             "new_status": then_status},
                     language=ticket.requester.language or ticket.language,
                     topic=f"ticket:{ticket.number}",
                     headers=ticket_email_headers(ticket),
@@ -263,6 +283,7 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
             else:
                 if ticket.status in (Status.WAITING, Status.RESOLVED):
                     ticket_set_status(ticket, Status.OPEN, author, now)
+                ticket.awaiting_reply_since = now
                 _notify_customer_replied(ticket, message)
         ticket.updated_at = now
         ticket.save()

@@ -14,4 +14,5 @@ urlpatterns = [
     path("tickets/<int:number>/callback/", portal.ticket_callback, name="callback"),
     path("feedback/<uuid:token>/", satisfaction.satisfaction, name="satisfaction"),
     path("tickets/<int:number>/files/<int:attachment_id>/", files.attachment_download, name="attachment"),
+    path("tickets/<int:number>/files/<int:attachment_id>/view/", files.attachment_text_view, name="attachment_text"),
 ]

@@ -5,7 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.models import Organisation, User
 from sla.models import Tariff
+from tickets.forms import EngineerReplyForm
 from tickets.models import Kind, Level, PhoneCall, RootCause, Status, Urgency
+
+
+class ActionForm(forms.Form):
+    """The ticket page shows several forms at once: each gets its own ids (``id_<name>_<field>``)."""
+
+    id_name = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_name}_%s")
+        super().__init__(*args, **kwargs)
 
 
 class EngineerChoiceField(forms.ModelChoiceField):
@@ -21,7 +32,7 @@ class EngineerChoiceField(forms.ModelChoiceField):
 
 class QueueFilterForm(forms.Form):
     VIEWS = [
-        ("", _("All")), ("mine", _("Mine")), ("unassigned", _("Unassigned")),
+        ("", _("All")), ("mine", _("Mine")), ("unassigned", _("Unassigned")), ("needs_reply", _("Needs reply")),
         ("due_soon", _("Due soon")), ("my_level", _("My level")), ("callbacks", _("Callbacks")),
     ]
     SLA_STATES = [("", _("Any")), ("breached", _("Breached")), ("soon", _("Due within the hour")), ("ok", _("On track"))]
@@ -38,8 +49,10 @@ class QueueFilterForm(forms.Form):
     urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any")), *Urgency.choices])
     level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("Any")), *Level.choices])
     sla = forms.ChoiceField(label=_("SLA"), required=False, choices=SLA_STATES)
-    tariff = forms.ModelChoiceField(label=_("Tariff"), required=False, queryset=Tariff.objects.only("pk", "name"))
-    assignee = EngineerChoiceField(label=_("Assignee"), required=False)
+    tariff = forms.ModelChoiceField(
+        label=_("Tariff"), required=False, queryset=Tariff.objects.only("pk", "name"), empty_label=_("Any tariff"),
+    )
+    assignee = EngineerChoiceField(label=_("Assignee"), required=False, empty_label=_("Anyone"))
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), required=False, queryset=Organisation.objects.all(), widget=forms.NumberInput,
         help_text=_("Organisation number"),
@@ -51,8 +64,8 @@ class BulkForm(forms.Form):
     ACTIONS = [("take", _("Take")), ("assign", _("Assign to")), ("status", _("Change status to"))]
     tickets = forms.TypedMultipleChoiceField(coerce=int, choices=(), label=_("Tickets"))
     action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
-    assignee = EngineerChoiceField(label=_("Engineer"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Status.choices])
+    assignee = EngineerChoiceField(label=_("Engineer"), required=False, empty_label=_("Choose the engineer"))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Choose the status")), *Status.choices])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,7 +81,8 @@ class BulkForm(forms.Form):
         return data
 
 
-class TriageForm(forms.Form):
+class TriageForm(ActionForm):
+    id_name = "triage"
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
     root_cause = forms.ModelChoiceField(
         label=_("Root cause"), required=False, queryset=RootCause.objects.filter(is_active=True)
@@ -78,7 +92,8 @@ class TriageForm(forms.Form):
     )
 
 
-class CommitForm(forms.Form):
+class CommitForm(ActionForm):
+    id_name = "commit"
     planned_at = forms.DateTimeField(
         label=_("Planned completion"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -86,25 +101,59 @@ class CommitForm(forms.Form):
     )
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(ActionForm):
+    id_name = "refuse"
     reason = forms.CharField(label=_("Reason, for the customer"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(ActionForm):
+    id_name = "escalate"
     to_level = forms.ChoiceField(label=_("Move to level"), choices=Level.choices)
     reason = forms.CharField(label=_("Why"), max_length=500)
+    to_engineer = EngineerChoiceField(
+        label=_("Hand to"), required=False, empty_label=_("The whole level"),
+        help_text=_("They are emailed; otherwise every engineer of the new level is."),
+    )
+    commitment = forms.ChoiceField(
+        label=_("The completion date committed to the customer"), initial="keep", widget=forms.RadioSelect,
+        required=False,
+        choices=[("keep", _("Still stands")), ("clear", _("No longer stands: the new level commits anew"))],
+    )
 
 
 class PhoneCallForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_call_%s")
+        super().__init__(*args, **kwargs)
+
     class Meta:
         model = PhoneCall
         fields = ["direction", "duration_minutes", "summary"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 2})}
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(ActionForm):
+    id_name = "resolve"
     summary = forms.CharField(label=_("What was fixed"), widget=forms.Textarea(attrs={"rows": 3}))
     prevention = forms.CharField(
         label=_("How to prevent it"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required for system errors."),
     )
+
+
+class WorkspaceReplyForm(EngineerReplyForm):
+    """The engineer's reply; ``then`` (one of the submit buttons) also sets the status."""
+
+    THEN = [("", _("Send")), ("waiting", _("Send and wait for the customer")), ("resolved", _("Send and resolve"))]
+    then = forms.ChoiceField(required=False, choices=THEN, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("then") and data.get("internal"):
+            self.add_error("then", _("An internal note does not change the status; use Send."))
+        return data
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name of the view"), max_length=60)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)

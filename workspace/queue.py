@@ -3,12 +3,15 @@
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from tickets.models import OPEN_STATUSES, CallbackRequest, Ticket
 from tickets.selectors import ticket_search
+
+from .models import SavedView, TicketSeen
 
 SOON = timedelta(hours=1)
 # Counting a large set is the costliest part of a queue page; nobody needs an exact
@@ -39,6 +42,9 @@ def _view_filter(view, user, now):
         return Q(assignee=user)
     if view == "unassigned":
         return Q(assignee__isnull=True)
+    if view == "needs_reply":
+        # The customer wrote last (or nobody answered yet): partial index ticket_awaiting_due_idx.
+        return Q(awaiting_reply_since__isnull=False)
     if view == "due_soon":
         return Q(next_due_at__lte=now + SOON)
     if view == "my_level":
@@ -80,19 +86,45 @@ def queue_tickets(user, filters, now=None):
         qs = qs.order_by(F("next_due_at").asc(nulls_last=True), "pk")
     else:
         qs = qs.order_by(order, "-pk" if order.startswith("-") else "pk")
-    # Only what the rows show: the assignee's name, not their whole user record.
+    # Only what the rows show: the assignee's name, not their whole user record; and when
+    # this engineer last looked (one index lookup per row of the page, in the same query).
+    seen = TicketSeen.objects.filter(user=user, ticket=OuterRef("pk")).values("seen_at")[:1]
     return qs.select_related("organisation", "assignee", "tariff").only(
         "number", "subject", "kind", "urgency", "level", "status", "next_due_at", "created_at", "sla_snapshot",
-        "organisation__name", "assignee__full_name", "tariff__name",
-    )
+        "updated_at", "awaiting_reply_since", "organisation__name", "assignee__full_name", "tariff__name",
+    ).annotate(seen_at=Subquery(seen))
+
+
+def row_marker(ticket):
+    """What the queue row says about activity: "new" (never opened by this engineer),
+    "replied" (the customer wrote since they looked), "changed" (anything else since), or ""."""
+    seen_at = getattr(ticket, "seen_at", None)
+    if seen_at is None:
+        return "new"
+    if ticket.awaiting_reply_since and ticket.awaiting_reply_since > seen_at:
+        return "replied"
+    return "changed" if ticket.updated_at > seen_at else ""
+
+
+def saved_views(user):
+    return list(SavedView.objects.filter(user=user).only("pk", "name", "query"))
+
+
+VIEWS_COUNTED = ("mine", "unassigned", "needs_reply", "due_soon", "my_level", "callbacks")
 
 
 def view_counts(user, now=None):
-    """Open tickets per saved view: four index-backed counts, each capped at VIEW_COUNT_CAP."""
+    """Open tickets per preset view: index-backed counts, each capped at VIEW_COUNT_CAP,
+    all in one round trip (one scalar subquery per view)."""
     now = now or timezone.now()
     open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
-    counts = {}
-    for view in ("mine", "unassigned", "due_soon", "my_level", "callbacks"):
-        n = capped_count(open_tickets.filter(_view_filter(view, user, now)), VIEW_COUNT_CAP + 1)
-        counts[view] = f"{VIEW_COUNT_CAP}+" if n > VIEW_COUNT_CAP else n
-    return counts
+    parts, params = [], []
+    for view in VIEWS_COUNTED:
+        capped = open_tickets.filter(_view_filter(view, user, now)).order_by().values("pk")[: VIEW_COUNT_CAP + 1]
+        sql, view_params = capped.query.sql_with_params()
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS v)")
+        params.extend(view_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+    return {view: f"{VIEW_COUNT_CAP}+" if n > VIEW_COUNT_CAP else n for view, n in zip(VIEWS_COUNTED, row, strict=True)}

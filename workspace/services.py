@@ -2,6 +2,9 @@
 calls and resolution. The shared lifecycle (create, reply, transition, assign) is in
 ``services.py``; both write events the same way."""
 
+import re
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -9,12 +12,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from billing.services import wallet_charge_call, wallet_refund_ticket
+from helpdesk.accounts.models import User
 from helpdesk.mail.services import email_enqueue
 from knowledgebase.models import Article
 from knowledgebase.services import article_create
 from tickets import sla_clock
 from tickets.models import Event, Kind, Level, Message, PhoneCall, Status, Ticket
-from tickets.services import ticket_email_headers, ticket_lock, ticket_set_status, ticket_transition
+from tickets.services import ticket_email_headers, ticket_lock, ticket_reply, ticket_set_status, ticket_transition
+
+from .models import SavedView, TicketSeen
 
 LEVEL_ORDER = {Level.L1: 1, Level.L2: 2, Level.L3: 3}
 
@@ -123,11 +129,33 @@ def ticket_refuse(*, ticket, actor, reason):
     return ticket
 
 
-def ticket_escalate(*, ticket, actor, to_level, reason):
+def _tell_engineers(ticket, engineers, template, **extra):
+    for engineer in engineers:
+        email_enqueue(
+            to=engineer.email,
+            template=template,
+            context={"ticket": ticket, "user": engineer, "url": reverse("workspace:work", args=[ticket.number]), **extra},
+            language=engineer.language or settings.LANGUAGE_CODE,
+            topic=f"ticket:{ticket.number}",
+            headers=ticket_email_headers(ticket),
+        )
+
+
+def level_engineers(level):
+    """Active engineers of a support level (L1 is also everyone without a level)."""
+    engineers = User.objects.filter(role=User.Role.ENGINEER, is_active=True)
+    if level == Level.L1:
+        return engineers.filter(support_level__in=[Level.L1, ""])
+    return engineers.filter(support_level=level)
+
+
+def ticket_escalate(*, ticket, actor, to_level, reason, to_engineer=None, keep_commitment=True):
     """Move a ticket between L1, L2 and L3 with a reason, recorded in the history.
 
     Any engineer may raise a ticket at or above their own reach; sending one back down
-    is for leads (L3 or admins).
+    is for leads (L3 or admins). The receiving side is emailed: the named engineer (who
+    then has the ticket) or else every engineer of the new level. A committed completion
+    date stays only when the escalating engineer says it still stands.
     """
     _require_engineer(actor)
     reason = (reason or "").strip()
@@ -154,11 +182,97 @@ def ticket_escalate(*, ticket, actor, to_level, reason):
             body=_("Level %(old)s → %(new)s: %(reason)s") % {"old": current, "new": to_level, "reason": reason},
         )
         ticket.level = to_level
-        if not down:
+        if to_engineer is not None:
+            if not to_engineer.is_engineer or not to_engineer.is_active:
+                raise ValidationError(_("Only an active engineer can receive a ticket."))
+            if ticket.assignee_id != to_engineer.pk:
+                Event.objects.create(
+                    ticket=ticket, actor=actor, kind=Event.Kind.ASSIGNED, field="assignee",
+                    old_value=ticket.assignee.full_name if ticket.assignee_id else "", new_value=to_engineer.full_name,
+                    created_at=now,
+                )
+            ticket.assignee = to_engineer
+        elif not down:
             ticket.assignee = None  # the higher level's queue picks it up
+        if ticket.planned_at is not None and not keep_commitment:
+            _field_event(ticket, actor, "planned_at", ticket.planned_at.isoformat(), "", now)
+            ticket.planned_at = None
         ticket.updated_at = now
         ticket.save()
+        recipients = [to_engineer] if to_engineer is not None else list(level_engineers(to_level).exclude(pk=actor.pk))
+        _tell_engineers(
+            ticket, recipients, "workspace/email/escalated", actor=actor, reason=reason, old_level=current,
+            commitment_kept=ticket.planned_at is not None,
+        )
     return ticket
+
+
+# "@" then a handle: the part of an engineer's email before the "@", or their name
+# without spaces ("@anna.k", "@AnnaKowalska"). Case does not matter.
+MENTION_RE = re.compile(r"(?<![\w@])@([\w][\w.\-]*[\w]|[\w])", re.UNICODE)
+
+
+def _handle(text):
+    return "".join(text.split()).casefold()
+
+
+def mentioned_engineers(body):
+    """Engineers named with ``@handle`` in a text. A handle that fits more than one
+    active engineer (or none) names nobody: a note never reaches the wrong person."""
+    handles = {m.group(1).casefold() for m in MENTION_RE.finditer(body or "")}
+    if not handles:
+        return []
+    engineers = User.objects.filter(role=User.Role.ENGINEER, is_active=True).only("pk", "email", "full_name", "language")
+    by_handle = {}
+    for engineer in engineers:
+        keys = {engineer.email.split("@")[0].casefold(), _handle(engineer.full_name)}
+        for key in keys - {""}:
+            by_handle.setdefault(key, set()).add(engineer)
+    found = {}
+    for handle in handles:
+        matches = by_handle.get(handle, set())
+        if len(matches) == 1:
+            engineer = next(iter(matches))
+            found[engineer.pk] = engineer
+    return sorted(found.values(), key=lambda e: e.full_name)
+
+
+def ticket_note_add(*, ticket, author, body, files=()):
+    """An internal note; every engineer it names with ``@handle`` is emailed (not the author)."""
+    with transaction.atomic():
+        message = ticket_reply(ticket=ticket, author=author, body=body, files=files, internal=True)
+        named = [e for e in mentioned_engineers(body) if e.pk != author.pk]
+        _tell_engineers(ticket, named, "workspace/email/mentioned", actor=author, message=message)
+    return message
+
+
+def ticket_seen_mark(*, user, ticket, at=None):
+    """Remember that an engineer has seen the ticket as it is now (one upsert)."""
+    TicketSeen.objects.bulk_create(
+        [TicketSeen(user=user, ticket=ticket, seen_at=at or timezone.now())],
+        update_conflicts=True, unique_fields=["user", "ticket"], update_fields=["seen_at"],
+    )
+
+
+SAVED_VIEW_LIMIT = 20
+
+
+def saved_view_save(*, user, name, query):
+    """Save (or overwrite, by name) a personal queue view; at most SAVED_VIEW_LIMIT each."""
+    _require_engineer(user)
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("Give the view a name.")})
+    existing = SavedView.objects.filter(user=user)
+    if not existing.filter(name=name).exists() and existing.count() >= SAVED_VIEW_LIMIT:
+        raise ValidationError({"name": _("You have %(n)d saved views; delete one first.") % {"n": SAVED_VIEW_LIMIT}})
+    view, _created = SavedView.objects.update_or_create(user=user, name=name, defaults={"query": query[:1000]})
+    return view
+
+
+def saved_view_delete(*, user, pk):
+    """An engineer deletes one of their own saved views; others' are never touched."""
+    SavedView.objects.filter(user=user, pk=pk).delete()
 
 
 def phone_call_log(*, ticket, actor, direction, duration_minutes, summary, started_at=None, callback=None):

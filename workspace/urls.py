@@ -7,6 +7,8 @@ app_name = "workspace"
 urlpatterns = [
     path("", queue.queue, name="queue"),
     path("bulk/", queue.queue_bulk, name="bulk"),
+    path("views/", queue.saved_view_save, name="saved_view_save"),
+    path("views/<int:pk>/delete/", queue.saved_view_delete, name="saved_view_delete"),
     path("reports/", reports.reports_page, name="reports"),
     path("reports/sales/", sales.sales_page, name="sales"),
     path("reports/satisfaction/", satisfaction.satisfaction_page, name="satisfaction"),
@@ -20,6 +22,8 @@ urlpatterns = [
     path("tickets/<int:number>/presence/", actions.presence, name="presence"),
     path("tickets/<int:number>/", ticket.ticket_work, name="work"),
     path("tickets/<int:number>/take/", ticket.ticket_take, name="take"),
+    path("tickets/<int:number>/live/", ticket.ticket_live, name="live"),
+    path("tickets/<int:number>/suggestions/", ticket.reply_suggestions, name="suggestions"),
     path("tickets/<int:number>/reply/", ticket.ticket_reply, name="work_reply"),
     path("tickets/<int:number>/status/", ticket.ticket_transition, name="work_transition"),
 ]

@@ -1,25 +1,51 @@
-// Keyboard shortcuts for the engineer's workspace. The pages work without this file.
+// Shortcuts on every workspace page: "?" lists them, "g q" goes to the queue, and the
+// page's own keys (queue.js, reply.js) register through window.helpdeskKeys. What a key
+// does is announced to screen readers through the #sr-announce live region.
 (function () {
   "use strict";
-  let current = -1;
-  function rows() { return Array.from(document.querySelectorAll(".queue-table tbody tr[data-url]")); }
-  function mark(index) {
-    const list = rows();
-    if (!list.length) return;
-    current = Math.max(0, Math.min(index, list.length - 1));
-    list.forEach((row, i) => row.classList.toggle("table-active", i === current));
-    list[current].querySelector("a").focus();
+  const handlers = {};
+  let pendingG = false;
+
+  function announce(text) {
+    const region = document.getElementById("sr-announce");
+    if (!region) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
   }
+
+  function showHelp() {
+    const dialog = document.getElementById("shortcuts");
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  window.helpdeskKeys = {
+    on: function (key, handler) { handlers[key] = handler; },
+    announce: announce,
+  };
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-shortcuts-open]")) showHelp();
+  });
+
   document.addEventListener("keydown", function (event) {
     const tag = (event.target.tagName || "").toLowerCase();
-    if (["input", "textarea", "select"].includes(tag) || event.ctrlKey || event.metaKey || event.altKey) return;
-    const list = rows();
-    if (event.key === "j") { mark(current + 1); event.preventDefault(); }
-    else if (event.key === "k") { mark(current - 1); event.preventDefault(); }
-    else if ((event.key === "o" || event.key === "Enter") && list[current]) { window.location = list[current].dataset.url; }
-    else if (event.key === "x" && list[current]) { const box = list[current].querySelector("input[type=checkbox]"); box.checked = !box.checked; }
-    else if (event.key === "/") { const q = document.getElementById("id_q"); if (q) { q.focus(); event.preventDefault(); } }
-    else if (event.key === "r") { const body = document.getElementById("id_body"); if (body) { body.focus(); event.preventDefault(); } }
+    const typing = ["input", "textarea", "select"].includes(tag) || event.target.isContentEditable;
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (document.querySelector("dialog[open]")) return;
+    if (pendingG) {
+      pendingG = false;
+      if (event.key === "q") {
+        const dialog = document.getElementById("shortcuts");
+        announce(dialog.dataset.goingToQueue || "");
+        window.location = dialog.dataset.queueUrl;
+        event.preventDefault();
+      }
+      return;
+    }
+    if (event.key === "?") { showHelp(); event.preventDefault(); return; }
+    if (event.key === "g") { pendingG = true; window.setTimeout(function () { pendingG = false; }, 1500); return; }
+    const handler = handlers[event.key];
+    if (handler && handler(event) !== false) event.preventDefault();
   });
 })();
 

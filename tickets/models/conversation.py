@@ -81,6 +81,13 @@ class Attachment(models.Model):
     def __str__(self):
         return self.original_name
 
+    @property
+    def is_inline_image(self):
+        """Shown as a thumbnail and in the page's viewer (the safe image types only)."""
+        from ..attachments import INLINE_TYPES
+
+        return self.content_type in INLINE_TYPES
+
 
 class Event(models.Model):
     """The audit trail: every change to a ticket is a row (old, new, actor, time)."""

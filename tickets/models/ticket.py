@@ -113,6 +113,9 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Set by filing and by each public message of the customer (its time), cleared by an
+    # engineer's public reply: the queue's "needs reply" view and "customer replied" marker.
+    awaiting_reply_since = models.DateTimeField(_("awaiting a reply since"), null=True, blank=True)
     search = models.GeneratedField(
         expression=SearchVector("subject", "body", config="simple"),
         output_field=SearchVectorField(),
@@ -141,6 +144,11 @@ class Ticket(models.Model):
             models.Index(fields=["organisation", "status", "next_due_at"], name="ticket_org_due_idx"),
             models.Index(fields=["tariff", "status", "next_due_at"], name="ticket_tariff_due_idx"),
             models.Index(fields=["urgency", "status", "next_due_at"], name="ticket_urgency_due_idx"),
+            # "Needs reply": open tickets the customer is waiting on, nearest deadline first.
+            models.Index(
+                fields=["status", "next_due_at"], name="ticket_awaiting_due_idx",
+                condition=models.Q(awaiting_reply_since__isnull=False),
+            ),
         ]
 
     def __str__(self):

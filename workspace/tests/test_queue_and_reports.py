@@ -49,7 +49,7 @@ def test_saved_views_and_counts(tariff, customer_a, engineer, engineer_l2, clien
     page = client.get(reverse("workspace:queue"), {"sla": "soon", "status": "open"}).content.decode()
     assert _listed(page, free) and not _listed(page, mine)
     response = client.get(reverse("workspace:queue"))
-    assert response.context["counts"] == {"mine": 1, "unassigned": 1, "due_soon": 1, "my_level": 3, "callbacks": 0}
+    assert response.context["counts"] == {"mine": 1, "unassigned": 1, "needs_reply": 3, "due_soon": 1, "my_level": 3, "callbacks": 0}
     services.callback_request(ticket=theirs, user=customer_a, phone="+7 495 123-45-67")
     page = client.get(reverse("workspace:queue"), {"view": "callbacks", "status": ""}).content.decode()
     assert _listed(page, theirs) and not _listed(page, mine)

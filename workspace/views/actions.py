@@ -1,6 +1,7 @@
 """Engineer actions on one ticket: triage, commit or refuse, escalate, log a call, resolve,
 and the 'someone else is replying' presence."""
 
+import time
 from decimal import Decimal
 
 from django.contrib import messages
@@ -31,27 +32,23 @@ def _done(request, ticket, message):
     return redirect("workspace:work", number=ticket.number)
 
 
-def _failed(request, ticket, form=None, exc=None):
-    errors = []
-    if form is not None:
-        errors += [f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ") for f, e in form.errors.items()]
-    if exc is not None:
-        errors += getattr(exc, "messages", [str(exc)])
-    for error in errors:
-        messages.error(request, error)
-    return redirect("workspace:work", number=ticket.number)
+def _act(request, number, form_name, form_class, action, success):
+    """Bind, validate, run; on failure the page again, this form open with the input kept
+    and the errors beside its fields (a service's field errors land on those fields)."""
+    from .ticket import render_ticket
 
-
-def _act(request, number, form_class, action, success):
     ticket = selectors.ticket_for(request.user, number)
     form = form_class(request.POST)
-    if not form.is_valid():
-        return _failed(request, ticket, form=form)
-    try:
-        action(ticket, form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        return _failed(request, ticket, exc=exc)
-    return _done(request, ticket, success)
+    if form.is_valid():
+        try:
+            action(ticket, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, ticket, success)
+    return render_ticket(request, ticket, {form_name: form}, status=400)
 
 
 @engineer_required
@@ -64,7 +61,7 @@ def triage(request, number):
             effort_minutes=int(hours * 60) if hours is not None else None,
         )
 
-    return _act(request, number, TriageForm, run, _("Triage saved."))
+    return _act(request, number, "triage_form", TriageForm, run, _("Triage saved."))
 
 
 @engineer_required
@@ -73,7 +70,7 @@ def commit(request, number):
     def run(ticket, data):
         services.ticket_commit(ticket=ticket, actor=request.user, planned_at=data["planned_at"])
 
-    return _act(request, number, CommitForm, run, _("The completion date is sent to the customer."))
+    return _act(request, number, "commit_form", CommitForm, run, _("The completion date is sent to the customer."))
 
 
 @engineer_required
@@ -82,7 +79,7 @@ def refuse(request, number):
     def run(ticket, data):
         services.ticket_refuse(ticket=ticket, actor=request.user, reason=data["reason"])
 
-    return _act(request, number, RefuseForm, run, _("The refusal is sent to the customer."))
+    return _act(request, number, "refuse_form", RefuseForm, run, _("The refusal is sent to the customer."))
 
 
 @engineer_required
@@ -90,10 +87,11 @@ def refuse(request, number):
 def escalate(request, number):
     def run(ticket, data):
         services.ticket_escalate(
-            ticket=ticket, actor=request.user, to_level=data["to_level"], reason=data["reason"]
+            ticket=ticket, actor=request.user, to_level=data["to_level"], reason=data["reason"],
+            to_engineer=data.get("to_engineer"), keep_commitment=data.get("commitment") != "clear",
         )
 
-    return _act(request, number, EscalateForm, run, _("The ticket's level is changed."))
+    return _act(request, number, "escalate_form", EscalateForm, run, _("The ticket's level is changed."))
 
 
 @engineer_required
@@ -103,7 +101,7 @@ def log_call(request, number):
         callback = ticket.callback_requests.filter(handled_at__isnull=True).order_by("created_at").first()
         services.phone_call_log(ticket=ticket, actor=request.user, callback=callback, **data)
 
-    return _act(request, number, PhoneCallForm, run, _("The call is logged."))
+    return _act(request, number, "call_form", PhoneCallForm, run, _("The call is logged."))
 
 
 @engineer_required
@@ -114,7 +112,7 @@ def resolve(request, number):
             ticket=ticket, actor=request.user, summary=data["summary"], prevention=data.get("prevention", "")
         )
 
-    return _act(request, number, ResolveForm, run, _("Resolved; the customer is told what was fixed."))
+    return _act(request, number, "resolve_form", ResolveForm, run, _("Resolved; the customer is told what was fixed."))
 
 
 @engineer_required
@@ -125,8 +123,6 @@ def presence(request, number):
     key = f"replying:{ticket.pk}"
     others = {k: v for k, v in (cache.get(key) or {}).items() if k != str(request.user.pk)}
     if request.method == "POST":
-        import time
-
         now = time.time()
         current = {k: v for k, v in (cache.get(key) or {}).items() if now - v[1] < PRESENCE_SECONDS}
         current[str(request.user.pk)] = (request.user.full_name, now)
@@ -148,6 +144,7 @@ def article_draft(request, number):
     try:
         article = services.ticket_article_draft(ticket=ticket, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        return _failed(request, ticket, exc=exc)
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("workspace:work", number=ticket.number)
     messages.success(request, _("A draft article was written from the resolution; check it and publish it."))
     return redirect("kb:article_edit", pk=article.pk)

@@ -1,8 +1,10 @@
-"""The queue: filters, saved views, counts and bulk actions."""
+"""The queue: filters, preset and personal views, counts and bulk actions."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,11 +14,9 @@ from helpdesk.accounts.access import engineer_required
 from tickets import services
 from tickets.models import Ticket
 
-from ..forms import (
-    BulkForm,
-    QueueFilterForm,
-)
-from ..queue import CappedPaginator, queue_tickets, view_counts
+from .. import services as workspace_services
+from ..forms import BulkForm, QueueFilterForm, SavedViewForm
+from ..queue import CappedPaginator, queue_tickets, row_marker, saved_views, view_counts
 
 PAGE_SIZE = 50
 
@@ -29,21 +29,33 @@ def _back_to_queue(request):
     return redirect("workspace:queue")
 
 
-@engineer_required
-def queue(request):
-    """The queue. With htmx (the page polls itself) only the table is rendered."""
+def _queue_context(request, bulk_form=None, saved_view_form=None):
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     if not request.GET:
         filters = {"status": "open"}
-    tickets = queue_tickets(request.user, filters)
-    page = CappedPaginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form, "page": page, "counts": view_counts(request.user),
-        "bulk_form": BulkForm(), "current_view": filters.get("view", ""),
+    page = CappedPaginator(queue_tickets(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page)
+    for ticket in rows:
+        ticket.marker = row_marker(ticket)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "form": form, "page": page, "rows": rows, "counts": view_counts(request.user),
+        "bulk_form": bulk_form or BulkForm(), "current_view": filters.get("view", ""),
+        "current_order": filters.get("order", ""), "saved_views": saved_views(request.user),
+        "saved_view_form": saved_view_form or SavedViewForm(initial={"query": query.urlencode()}),
+        "current_query": query.urlencode(),
+        "poll_seconds": getattr(settings, "WORKSPACE_QUEUE_POLL_SECONDS", 20),
     }
+
+
+@engineer_required
+def queue(request):
+    """The queue. With htmx (the page polls itself) only the table and the counts are rendered."""
+    context = _queue_context(request)
     if request.htmx:
-        return render(request, "workspace/queue.html#queue-table", context)
+        return render(request, "workspace/queue.html#queue-live", context)
     return render(request, "workspace/queue.html", context)
 
 
@@ -53,8 +65,7 @@ def queue_bulk(request):
     """Take, assign or change the status of several tickets; each goes through the service."""
     form = BulkForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose tickets and an action."))
-        return _back_to_queue(request)
+        return render(request, "workspace/queue.html", _queue_context(request, bulk_form=form), status=400)
     done, failed = 0, []
     for ticket in Ticket.objects.filter(number__in=form.cleaned_data["tickets"]):
         try:
@@ -72,4 +83,30 @@ def queue_bulk(request):
         messages.success(request, ngettext("%(n)d ticket changed.", "%(n)d tickets changed.", done) % {"n": done})
     for failure in failed:
         messages.error(request, failure)
+    return _back_to_queue(request)
+
+
+@engineer_required
+@require_POST
+def saved_view_save(request):
+    """Save the current filters and sort under a name (the same name overwrites)."""
+    form = SavedViewForm(request.POST)
+    if form.is_valid():
+        try:
+            workspace_services.saved_view_save(
+                user=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The view is saved."))
+            return redirect(f"{reverse('workspace:queue')}?{form.cleaned_data['query']}")
+    return render(request, "workspace/queue.html", _queue_context(request, saved_view_form=form), status=400)
+
+
+@engineer_required
+@require_POST
+def saved_view_delete(request, pk):
+    workspace_services.saved_view_delete(user=request.user, pk=pk)
+    messages.success(request, _("The view is deleted."))
     return _back_to_queue(request)
