@@ -29,7 +29,6 @@ database holds per ticket. The machine is shared: run it several times and take 
 """
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -137,11 +136,12 @@ def create_database(name):
 
 def ticket_sla_columns(tariff, t0):
     """Columns that freeze the tariff on a ticket, as the code of the day stores them."""
-    from tickets import sla_clock
+    from django.db import transaction
 
-    if hasattr(sla_clock, "revision_for"):
-        return {"tariff_revision_id": sla_clock.revision_for(tariff, t0).pk}
-    return {"sla_snapshot": json.dumps(sla_clock.tariff_snapshot(tariff, t0))}
+    from sla.services import tariff_revision_for
+
+    with transaction.atomic():
+        return {"tariff_revision_id": tariff_revision_for(tariff, t0).pk}
 
 
 def seed(tickets):

@@ -14,7 +14,7 @@ from sla.selectors import entitlement_for
 
 from . import sla_clock, workflow
 from .attachments import check_uploads, file_sha256
-from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket
+from .models import Attachment, CallbackRequest, Channel, Event, Message, SlaTarget, Status, Ticket
 
 TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
 
@@ -102,7 +102,7 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         raise PermissionDenied(_("You cannot file requests for this organisation."))
     accepted = check_uploads(files)
     with _StoredFiles() as stored, transaction.atomic():
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             number=next_ticket_number(),
             organisation=organisation,
             requester=requester,
@@ -111,10 +111,15 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             urgency=data.get("customer_urgency") or "normal",
             **data,
         )
-        Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
+        # The clocks are computed before the row is written, so the ticket is inserted once
+        # with its tariff revision and nearest deadline, and its targets in one statement.
         entitlement = entitlement_for(organisation, data.get("license"))
-        if entitlement is not None:
-            sla_clock.clock_start(ticket, entitlement.tariff)
+        targets = sla_clock.clock_prepare(ticket, entitlement.tariff) if entitlement is not None else []
+        ticket.save(force_insert=True)
+        Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
+        for target in targets:
+            target.ticket = ticket
+        SlaTarget.objects.bulk_create(targets)
         _attach(ticket, None, requester, accepted, stored)
         email_enqueue(
             to=requester.email,

@@ -1,9 +1,10 @@
 from .calendars import BusinessCalendar, Holiday, WorkingInterval
 from .licenses import Edition, EntitlementRule, License, Subscription
+from .revisions import TariffRevision
 from .tariffs import TargetKind, Tariff, TariffPrice, TariffUrgencyRule
 
 __all__ = [
     "BusinessCalendar", "Holiday", "WorkingInterval",
     "Edition", "EntitlementRule", "License", "Subscription",
-    "Tariff", "TariffPrice", "TariffUrgencyRule", "TargetKind",
+    "Tariff", "TariffPrice", "TariffRevision", "TariffUrgencyRule", "TargetKind",
 ]

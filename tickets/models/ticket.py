@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.models import Organisation
-from sla.models import License, Tariff
+from sla.models import License, Tariff, TariffRevision
 
 REFERENCE_PREFIX = "HD"
 
@@ -89,15 +89,18 @@ class Ticket(models.Model):
         related_name="assigned_tickets",
     )
     language = models.CharField(_("language"), max_length=8, default="en")
-    # SLA: the tariff applied at filing, and a frozen copy of its targets and calendars,
-    # so later tariff edits never move this ticket's deadlines unless an admin asks.
+    # SLA: the tariff applied at filing, and the immutable revision of its targets and
+    # calendars the clocks run on, so later tariff edits never move this ticket's
+    # deadlines unless an admin asks.
     tariff = models.ForeignKey(
         Tariff, verbose_name=_("tariff"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
     )
     license = models.ForeignKey(
         License, verbose_name=_("license"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
     )
-    sla_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    tariff_revision = models.ForeignKey(
+        TariffRevision, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
     # Triage (seed 001): the engineers' view of the problem and the plan.
     root_cause = models.ForeignKey(
         "tickets.RootCause", verbose_name=_("root cause"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"

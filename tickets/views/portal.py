@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,6 +22,8 @@ from .access import customer_required
 from .common import change_status
 
 PAGE_SIZE = 25
+# A customer's list counts at most this many tickets ("Page 1 of 40+" beyond).
+CUSTOMER_PAGE_COUNT_CAP = 1000
 
 
 @customer_required
@@ -30,7 +31,7 @@ def ticket_list(request):
     form = CustomerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     tickets = selectors.ticket_list(request.user, status=filters.get("status", ""), query=filters.get("q", ""))
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.CappedPaginator(tickets, PAGE_SIZE, cap=CUSTOMER_PAGE_COUNT_CAP).get_page(request.GET.get("page"))
     return render(request, "tickets/portal/list.html", {"form": form, "page": page})
 
 

@@ -11,12 +11,13 @@ from django.views.decorators.http import require_POST
 from helpdesk.accounts.access import engineer_required
 from tickets import services
 from tickets.models import Ticket
+from tickets.selectors import CappedPaginator
 
 from ..forms import (
     BulkForm,
     QueueFilterForm,
 )
-from ..queue import CappedPaginator, queue_tickets, view_counts
+from ..queue import queue_tickets, view_counts
 
 PAGE_SIZE = 50
 
