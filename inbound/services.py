@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 from helpdesk.accounts.models import Organisation, User
 from helpdesk.mail.services import email_enqueue
 from tickets import services as ticket_services
-from tickets.attachments import check_uploads
+from tickets.attachments import attached_bytes, check_uploads
 from tickets.models import Channel, Kind, Status
 
 from . import parsing, routing
@@ -256,8 +256,7 @@ def _add_reply(row, parsed, ticket, sender):
     """A reply joins the conversation, quoted history and signature removed; a reply to
     a closed ticket reopens it (the workflow lets customers reopen)."""
     language = _language(parsed, sender, row.mailbox)
-    already = sum(a.size for a in ticket.attachments.all())
-    accepted, refused = _sort_files(parsed.files, already)
+    accepted, refused = _sort_files(parsed.files, attached_bytes(ticket))
     body = strip_reply(parsed.text)
     if not body.strip():
         with translation.override(ticket.language or language):

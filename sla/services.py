@@ -67,10 +67,10 @@ _revision_by_fingerprint = {}
 def tariff_content(tariff, at):
     """Everything the SLA clocks need from the tariff for a ticket filed at ``at``, as JSON:
     targets per urgency, the warning share and the calendars (holidays of the years around)."""
-    from .models.tariffs import URGENCIES
+    from .models import Urgency
 
     calendars, urgencies = {}, {}
-    for urgency, _label in URGENCIES:
+    for urgency in Urgency.values:
         targets, calendar = tariff.targets_for(urgency)
         key = str(calendar.pk)
         if key not in calendars:

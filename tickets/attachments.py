@@ -5,6 +5,7 @@ import hashlib
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -44,6 +45,12 @@ def file_sha256(upload):
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
+
+
+def attached_bytes(ticket):
+    """The bytes a ticket already holds in attachments: the one definition of the total
+    that ``ATTACHMENT_MAX_TICKET_BYTES`` limits (one aggregate query)."""
+    return ticket.attachments.aggregate(total=Sum("size"))["total"] or 0
 
 
 def check_uploads(files, already_attached_bytes=0):

@@ -1,12 +1,13 @@
 """Reads: who may see which tickets, and the lists the pages show."""
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
 from django.utils.functional import cached_property
 
-from .models import Attachment, Event, Message, Ticket, parse_reference
+from .models import OPEN_STATUSES, Attachment, Event, Message, Ticket, parse_reference
 
 # Counting a long list is the costliest part of a list page; nobody needs an exact
 # "128,734", so a page count stops at a cap and the page says "Page 1 of 400+".
@@ -59,6 +60,14 @@ def tickets_visible_to(user):
     return Ticket.objects.filter(organisation_id=ids[0]) if len(ids) == 1 else Ticket.objects.filter(organisation_id__in=ids)
 
 
+def engineer_recipient(ticket):
+    """(address, language) of whoever hears about a ticket on the engineers' side: the
+    assignee, or the queue address (``SUPPORT_QUEUE_EMAIL``) while nobody has it."""
+    if ticket.assignee_id:
+        return ticket.assignee.email, ticket.assignee.language or settings.LANGUAGE_CODE
+    return settings.SUPPORT_QUEUE_EMAIL, settings.LANGUAGE_CODE
+
+
 def organisations_filing_for(user):
     """Organisations the customer may file for: their own, plus a dealer's clients."""
     from helpdesk.accounts.models import Organisation
@@ -97,7 +106,7 @@ def ticket_search(queryset, text):
 def ticket_list(user, *, status="", kind="", query="", order="-created_at"):
     qs = tickets_visible_to(user).select_related("organisation", "requester", "assignee")
     if status == "open":
-        qs = qs.filter(status__in=["new", "open", "waiting"])
+        qs = qs.filter(status__in=OPEN_STATUSES)
     elif status:
         qs = qs.filter(status=status)
     if kind:

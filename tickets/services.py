@@ -4,7 +4,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +12,9 @@ from helpdesk.mail.services import email_enqueue
 from sla.selectors import entitlement_for
 
 from . import sla_clock, workflow
-from .attachments import check_uploads, file_sha256
+from .attachments import attached_bytes, check_uploads, file_sha256
 from .models import Attachment, CallbackRequest, Channel, Event, Message, SlaTarget, Status, Ticket
+from .selectors import engineer_recipient
 
 TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
 
@@ -79,13 +79,6 @@ def ticket_email_headers(ticket):
     which is how inbound email finds the ticket (inbound/README.md)."""
     address = ticket_reply_address(ticket)
     return {"Reply-To": address} if address else {}
-
-
-def _engineer_recipient(ticket):
-    """(address, language) for engineer notifications: the assignee or the queue."""
-    if ticket.assignee_id:
-        return ticket.assignee.email, ticket.assignee.language or settings.LANGUAGE_CODE
-    return settings.SUPPORT_QUEUE_EMAIL, settings.LANGUAGE_CODE
 
 
 def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None):
@@ -207,8 +200,7 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
         ticket = ticket_lock(ticket)
         if ticket.status == Status.CLOSED and not author.is_engineer:
             raise ValidationError(_("This ticket is closed. Reopen it to continue the conversation."))
-        already = ticket.attachments.aggregate(total=Sum("size"))["total"] or 0
-        accepted = check_uploads(files, already_attached_bytes=already)
+        accepted = check_uploads(files, already_attached_bytes=attached_bytes(ticket))
         now = timezone.now()
         visibility = Message.Visibility.INTERNAL if internal else Message.Visibility.PUBLIC
         message = Message.objects.create(
@@ -249,7 +241,7 @@ def _notify_customer_replied(ticket, message):
     or the queue address while nobody has the ticket."""
     if ticket.assignee_id and not ticket.assignee.wants_notification("customer_replied"):
         return
-    recipient, language = _engineer_recipient(ticket)
+    recipient, language = engineer_recipient(ticket)
     email_enqueue(
         to=recipient,
         template="tickets/email/customer_replied",
@@ -334,12 +326,12 @@ def callback_request(*, ticket, user, phone, preferred_time=""):
             ticket=ticket, requested_by=user, phone=phone, preferred_time=preferred_time
         )
         Event.objects.create(ticket=ticket, actor=user, kind=Event.Kind.CALLBACK, new_value=phone[:200])
-        recipient = ticket.assignee.email if ticket.assignee_id else settings.SUPPORT_QUEUE_EMAIL
+        recipient, language = engineer_recipient(ticket)
         email_enqueue(
             to=recipient,
             template="tickets/email/callback",
             context={"ticket": ticket, "callback": request, "url": reverse("workspace:work", args=[ticket.number])},
-            language=(ticket.assignee.language if ticket.assignee_id else "") or settings.LANGUAGE_CODE,
+            language=language,
             topic=f"ticket:{ticket.number}",
         )
     return request

@@ -11,7 +11,6 @@ ticket spent waiting for the customer, resolved or closed (read from the event l
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +18,12 @@ from django.utils import timezone
 from helpdesk.mail.services import email_enqueue
 from sla.business_index import add_business_time, business_time_between
 from sla.businesstime import ClockPaused, NoWorkingTime
+from sla.models import Urgency
 from sla.models.calendars import calendar_from_snapshot
 from sla.services import tariff_revision_for, tariff_revisions
 
 from .models import Event, Level, SlaTarget, Status, Ticket
+from .selectors import engineer_recipient
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +55,22 @@ def revision_content(ticket):
     return tariff_revisions([ticket.tariff_revision_id])[ticket.tariff_revision_id].content
 
 
+def snapshot_rule(snap, urgency):
+    """The frozen targets for an urgency; a revision made before an urgency existed
+    falls back to the tariff's normal targets instead of crashing."""
+    urgencies = snap["urgencies"]
+    return urgencies.get(urgency) or urgencies[Urgency.NORMAL]
+
+
 def calendar_of(ticket):
     snap = revision_content(ticket)
-    rule = snap["urgencies"][ticket.urgency]
+    rule = snapshot_rule(snap, ticket.urgency)
     return calendar_from_snapshot(snap["calendars"][rule["calendar"]])
 
 
 def _due_times(snap, urgency, created_at, pauses):
     """{kind: (minutes, due, warn)} of the targets of ``urgency`` (due/warn None while paused)."""
-    rule = snap["urgencies"][urgency]
+    rule = snapshot_rule(snap, urgency)
     calendar = calendar_from_snapshot(snap["calendars"][rule["calendar"]])
     share = snap["warn_at_percent"] / 100
     result = {}
@@ -132,11 +140,25 @@ def _refresh_next_due(ticket):
 
 
 def target_meet(ticket, kind, at):
-    """The target is met (first public reply, committed date, resolution); its clock stops."""
-    updated = SlaTarget.objects.filter(ticket=ticket, kind=kind, met_at__isnull=True).update(met_at=at)
-    if updated:
-        _refresh_next_due(ticket)
-    return bool(updated)
+    """The target is met (first public reply, committed date, resolution); its clock stops.
+
+    A late answer is a breach: met after ``due_at`` stores ``breached_at = due_at`` on the
+    row at meet time (and a breach event), whatever the sweep saw, so the ticket page,
+    the compliance report and the API read one stored fact. Returns True if it was met.
+    """
+    target = SlaTarget.objects.filter(ticket=ticket, kind=kind, met_at__isnull=True).first()
+    if target is None:
+        return False
+    late = target.due_at is not None and at > target.due_at and target.breached_at is None
+    SlaTarget.objects.filter(pk=target.pk, met_at__isnull=True).update(
+        met_at=at, **({"breached_at": target.due_at} if late else {})
+    )
+    if late:
+        Event.objects.create(
+            ticket=ticket, kind=Event.Kind.SLA_BREACH, field=kind, new_value="met_late", is_internal=True, created_at=at
+        )
+    _refresh_next_due(ticket)
+    return True
 
 
 def target_unmeet(ticket, kind):
@@ -147,7 +169,11 @@ def target_unmeet(ticket, kind):
 
 def on_status_change(ticket, old, new):
     if new == Status.RESOLVED:
-        target_meet(ticket, "resolution", timezone.now())
+        # Resolving also answers the commitment target (seed 001: a date, a refusal, or
+        # the work itself); after its due time that is a late answer, i.e. a breach.
+        now = timezone.now()
+        target_meet(ticket, "resolution", now)
+        target_meet(ticket, "commitment", now)
     if new == Status.OPEN and old in (Status.RESOLVED, Status.CLOSED):
         target_unmeet(ticket, "resolution")
     if (old in PAUSED_STATUSES) != (new in PAUSED_STATUSES):
@@ -185,8 +211,7 @@ def business_time_left(ticket, due_at, now=None):
 def _notify_engineers(ticket, template, target):
     from .services import ticket_email_headers
 
-    recipient = ticket.assignee.email if ticket.assignee_id else settings.SUPPORT_QUEUE_EMAIL
-    language = (ticket.assignee.language if ticket.assignee_id else "") or settings.LANGUAGE_CODE
+    recipient, language = engineer_recipient(ticket)
     email_enqueue(
         to=recipient,
         template=template,

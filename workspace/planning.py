@@ -8,21 +8,21 @@ for planned work. Emergencies (critical urgency) start at once and skip the queu
 from dataclasses import replace
 from datetime import timedelta
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from sla.businesstime import NoWorkingTime, add_business_time
 from sla.models import BusinessCalendar
-from tickets.models import EngineerSchedule, Status, Ticket
+from tickets.models import OPEN_STATUSES, EngineerSchedule, Ticket
 
-OPEN = (Status.NEW, Status.OPEN, Status.WAITING)
+# "Committed effort", the one definition: the estimated effort of open tickets that have
+# a committed completion date. Planning works it first; the load report sums it.
+COMMITTED_EFFORT = Q(status__in=OPEN_STATUSES, planned_at__isnull=False, effort_minutes__isnull=False)
 
 
 def committed_minutes(engineer, exclude_ticket=None):
     """Effort still owed on the engineer's open tickets that have a committed date."""
-    qs = Ticket.objects.filter(
-        assignee=engineer, status__in=OPEN, planned_at__isnull=False, effort_minutes__isnull=False
-    )
+    qs = Ticket.objects.filter(COMMITTED_EFFORT, assignee=engineer)
     if exclude_ticket is not None:
         qs = qs.exclude(pk=exclude_ticket.pk)
     return qs.aggregate(total=Sum("effort_minutes"))["total"] or 0

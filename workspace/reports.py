@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from sla.models import TargetKind
 from tickets.models import OPEN_STATUSES, EngineerSchedule, PhoneCall, SlaTarget, Ticket
 
+from .planning import COMMITTED_EFFORT
+
 
 def _rows(sql, params):
     with connection.cursor() as cursor:
@@ -135,7 +137,7 @@ def engineer_load(now=None):
         row["assignee"]: row
         for row in Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False)
         .values("assignee", "assignee__full_name", "assignee__support_level")
-        .annotate(open_tickets=Count("pk"), committed=Sum("effort_minutes"))
+        .annotate(open_tickets=Count("pk"), committed=Sum("effort_minutes", filter=COMMITTED_EFFORT))
     }
     result = []
     schedules = {s.engineer_id: s for s in EngineerSchedule.objects.select_related("calendar")}

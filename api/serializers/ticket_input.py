@@ -1,14 +1,13 @@
 """What clients send. Validation only; the writes happen in tickets.services."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from helpdesk.accounts.models import User
 from sla.selectors import licenses_of
 from sla.serials import validate_serial
-from tickets.attachments import check_uploads
+from tickets.attachments import attached_bytes, check_uploads
 from tickets.models import Kind, Level, Status, Urgency
 from tickets.selectors import organisations_filing_for
 
@@ -82,8 +81,7 @@ class ReplySerializer(serializers.Serializer):
     def validate_attachments(self, files):
         if not files:
             return files
-        already = self.context["ticket"].attachments.aggregate(total=Sum("size"))["total"] or 0
-        return _check_files(files, already_attached_bytes=already)
+        return _check_files(files, already_attached_bytes=attached_bytes(self.context["ticket"]))
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -52,7 +52,12 @@ class SlaTargetSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=_SlaTarget._meta.get_field("kind").choices)
     due_at = serializers.DateTimeField(allow_null=True, help_text="Null while the clock is paused.")
     met_at = serializers.DateTimeField(allow_null=True)
-    breached_at = serializers.DateTimeField(allow_null=True)
+    breached_at = serializers.DateTimeField(
+        allow_null=True, help_text="Set when the deadline was missed, also when the answer came late."
+    )
+    outcome = serializers.ChoiceField(
+        choices=_SlaTarget.Outcome.choices, help_text="met, met_late (a breach), breached, running or paused."
+    )
 
 
 class TicketSerializer(serializers.Serializer):

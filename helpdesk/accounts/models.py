@@ -50,6 +50,14 @@ class Organisation(models.Model):
         return self.name
 
 
+class SupportLevel(models.TextChoices):
+    """Support levels, the one definition: an engineer's reach and a ticket's level."""
+
+    L1 = "L1", _("L1 — first line")
+    L2 = "L2", _("L2 — specialist")
+    L3 = "L3", _("L3 — expert")
+
+
 # Optional notifications a user may switch off in their settings: key → (label, audience).
 # Everything else is required and always sent: the confirmation of a new request, each
 # public reply from support, "waiting for you", commitments, SLA alerts to engineers.
@@ -95,10 +103,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         CUSTOMER = "customer", _("Customer")
         ENGINEER = "engineer", _("Support engineer")
 
-    class Level(models.TextChoices):
-        L1 = "L1", _("L1 — first line")
-        L2 = "L2", _("L2 — specialist")
-        L3 = "L3", _("L3 — expert")
+    Level = SupportLevel
 
     email = models.EmailField(_("email address"), max_length=254, unique=True)
     full_name = models.CharField(_("full name"), max_length=200)

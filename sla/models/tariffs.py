@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .calendars import BusinessCalendar
 
-URGENCIES = [("low", _("Low")), ("normal", _("Normal")), ("high", _("High")), ("critical", _("Critical"))]
+
+class Urgency(models.TextChoices):
+    """Urgencies, the one definition: a ticket's urgency and the tariff's per-urgency overrides."""
+
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical: work has stopped")
 
 
 class TargetKind(models.TextChoices):
@@ -83,7 +90,7 @@ class TariffUrgencyRule(models.Model):
     """Per-urgency override: e.g. a critical ticket on a 24x7 clock with a 1-hour target."""
 
     tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="urgency_rules")
-    urgency = models.CharField(_("urgency"), max_length=16, choices=URGENCIES)
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices)
     calendar = models.ForeignKey(
         BusinessCalendar, verbose_name=_("business hours"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -41,6 +41,23 @@ class SlaTarget(models.Model):
             ),
         ]
 
+    class Outcome(models.TextChoices):
+        MET = "met", _("met in time")
+        MET_LATE = "met_late", _("met late (breached)")
+        BREACHED = "breached", _("breached, still open")
+        RUNNING = "running", _("running")
+        PAUSED = "paused", _("paused")
+
     @property
     def is_running(self):
         return self.met_at is None and self.due_at is not None
+
+    @property
+    def outcome(self):
+        """Read from the stored columns only: a late answer has ``breached_at`` set at
+        meet time (``tickets.sla_clock.target_meet``), so nothing is recomputed here."""
+        if self.met_at is not None:
+            return self.Outcome.MET_LATE if self.breached_at is not None else self.Outcome.MET
+        if self.breached_at is not None:
+            return self.Outcome.BREACHED
+        return self.Outcome.RUNNING if self.due_at is not None else self.Outcome.PAUSED

@@ -9,8 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.accounts.models import Organisation
-from sla.models import License, Tariff, TariffRevision
+from helpdesk.accounts.models import Organisation, SupportLevel
+from sla.models import License, Tariff, TariffRevision, Urgency
 
 REFERENCE_PREFIX = "HD"
 
@@ -29,13 +29,6 @@ class Kind(models.TextChoices):
     SUGGESTION = "suggestion", _("Suggestion")
 
 
-class Urgency(models.TextChoices):
-    LOW = "low", _("Low")
-    NORMAL = "normal", _("Normal")
-    HIGH = "high", _("High")
-    CRITICAL = "critical", _("Critical: work has stopped")
-
-
 class Channel(models.TextChoices):
     WEB = "web", _("Web form")
     EMAIL = "email", _("Email")
@@ -43,12 +36,10 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
-class Level(models.TextChoices):
-    L1 = "L1", "L1"
-    L2 = "L2", "L2"
-    L3 = "L3", "L3"
+# Support levels and urgencies are defined once, in the lower apps, and re-exported here.
+Level = SupportLevel
 
-
+# The statuses in which a ticket is still being worked on: the one definition.
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
 
 

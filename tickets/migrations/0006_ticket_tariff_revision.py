@@ -40,8 +40,8 @@ def revisions_to_snapshots(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sla', '0002_tariffrevision'),
-        ('tickets', '0004_rootcause_ticket_effort_minutes_and_more'),
+        ('sla', '0003_tariffrevision'),
+        ('tickets', '0005_level_defined_once'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sla', '0001_initial'),
+        ('sla', '0002_urgency_defined_once'),
     ]
 
     operations = [
