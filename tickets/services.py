@@ -16,7 +16,7 @@ from .attachments import attached_bytes, check_uploads, file_sha256
 from .models import Attachment, CallbackRequest, Channel, Event, Message, SlaTarget, Status, Ticket
 from .selectors import engineer_recipient
 
-TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
+from .models.ticket import TICKET_NUMBER_SEQUENCE
 
 
 def next_ticket_number():
@@ -96,7 +96,6 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
     accepted = check_uploads(files)
     with _StoredFiles() as stored, transaction.atomic():
         ticket = Ticket(
-            number=next_ticket_number(),
             organisation=organisation,
             requester=requester,
             channel=channel,
@@ -106,7 +105,7 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         )
         # The clocks are computed before the row is written, so the ticket is inserted once
         # with its tariff revision and nearest deadline, and its targets in one statement.
-        entitlement = entitlement_for(organisation, data.get("license"))
+        entitlement = entitlement_for(organisation, data.get("license"), explain=False)
         targets = sla_clock.clock_prepare(ticket, entitlement.tariff) if entitlement is not None else []
         ticket.save(force_insert=True)
         Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)

@@ -13,6 +13,7 @@ from helpdesk.accounts.models import Organisation, SupportLevel
 from sla.models import License, Tariff, TariffRevision, Urgency
 
 REFERENCE_PREFIX = "HD"
+TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
 
 
 class Status(models.TextChoices):
@@ -46,7 +47,11 @@ OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
 class Ticket(models.Model):
     # Drawn from a PostgreSQL sequence (see services.next_ticket_number): unique under
     # concurrency and never reused, even when the transaction that drew it rolls back.
-    number = models.BigIntegerField(_("number"), unique=True, editable=False)
+    # The INSERT draws it (a column default), so filing costs no separate query.
+    number = models.BigIntegerField(
+        _("number"), unique=True, editable=False,
+        db_default=models.Func(models.Value(TICKET_NUMBER_SEQUENCE), function="nextval", output_field=models.BigIntegerField()),
+    )
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="tickets"
     )

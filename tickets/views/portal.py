@@ -40,8 +40,10 @@ def ticket_list(request):
 def ticket_new(request):
     if request.user.organisation_id is None:
         return render(request, "tickets/portal/no_organisation.html", status=403)
-    licenses = list(licenses_of(request.user.organisation))
     organisations = list(selectors.organisations_filing_for(request.user))
+    # The customer's own organisation is among those they file for: no second query for it.
+    own = next((o for o in organisations if o.pk == request.user.organisation_id), None) or request.user.organisation
+    licenses = list(licenses_of(own))
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, licenses=licenses, organisations=organisations)
         if form.is_valid():
@@ -49,7 +51,7 @@ def ticket_new(request):
             try:
                 ticket = services.ticket_create(
                     requester=request.user,
-                    organisation=form.cleaned_data.get("organisation"),
+                    organisation=form.cleaned_data.get("organisation") or own,
                     data=data,
                     files=form.cleaned_data["attachments"],
                     language=get_language() or "en",
@@ -65,7 +67,7 @@ def ticket_new(request):
             initial={"browser": browser_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))},
             licenses=licenses, organisations=organisations,
         )
-    entitlement = entitlement_for(request.user.organisation)
+    entitlement = entitlement_for(own)
     promise = promise_for(entitlement.tariff) if entitlement else {}
     context = {"form": form, "entitlement": entitlement, "promise": promise}
     return render(request, "tickets/portal/new.html", context)
