@@ -189,6 +189,18 @@ def seed(tickets):
     print(f"seeded {tickets:,} tickets in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+def ensure_schedules():
+    """Every engineer has working hours (the reports' load chart reads them)."""
+    from helpdesk.accounts.models import User
+    from sla.models import BusinessCalendar
+    from tickets.models import EngineerSchedule
+
+    calendar = BusinessCalendar.objects.get(name="Bench office")
+    EngineerSchedule.objects.bulk_create(
+        [EngineerSchedule(engineer=e, calendar=calendar) for e in User.objects.filter(role="engineer", schedule__isnull=True)]
+    )
+
+
 def forget_previous_runs():
     """Tickets and emails of earlier runs go, so every run starts from the seeded state."""
     from django.db import connection
@@ -395,6 +407,7 @@ def main():
     else:
         call_command("migrate", verbosity=0)
         forget_previous_runs()
+    ensure_schedules()
     import logging
 
     from aiosmtpd.controller import Controller

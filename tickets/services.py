@@ -14,9 +14,8 @@ from sla.selectors import entitlement_for
 from . import sla_clock, workflow
 from .attachments import attached_bytes, check_uploads, file_sha256
 from .models import Attachment, CallbackRequest, Channel, Event, Message, SlaTarget, Status, Ticket
-from .selectors import engineer_recipient
-
 from .models.ticket import TICKET_NUMBER_SEQUENCE
+from .selectors import engineer_recipient
 
 
 def next_ticket_number():

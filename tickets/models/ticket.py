@@ -52,14 +52,16 @@ class Ticket(models.Model):
         _("number"), unique=True, editable=False,
         db_default=models.Func(models.Value(TICKET_NUMBER_SEQUENCE), function="nextval", output_field=models.BigIntegerField()),
     )
+    # Foreign keys below without db_index: a composite index in Meta starts with them.
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="tickets"
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="tickets", db_index=False
     )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requester"),
         on_delete=models.PROTECT,
         related_name="requested_tickets",
+        db_index=False,
     )
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.QUESTION)
     is_integration = models.BooleanField(_("integration / template import"), default=False)
@@ -83,13 +85,15 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="assigned_tickets",
+        db_index=False,
     )
     language = models.CharField(_("language"), max_length=8, default="en")
     # SLA: the tariff applied at filing, and the immutable revision of its targets and
     # calendars the clocks run on, so later tariff edits never move this ticket's
     # deadlines unless an admin asks.
     tariff = models.ForeignKey(
-        Tariff, verbose_name=_("tariff"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+        Tariff, verbose_name=_("tariff"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+        db_index=False,
     )
     license = models.ForeignKey(
         License, verbose_name=_("license"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
