@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from tickets.models import OPEN_STATUSES, CallbackRequest, Ticket
-from tickets.selectors import capped_count, ticket_search
+from tickets.selectors import ticket_search
 
 SOON = timedelta(hours=1)
 # View counts stop at a cap and the page says "1000+" (page counts: tickets.selectors).
@@ -66,12 +67,21 @@ def queue_tickets(user, filters, now=None):
     )
 
 
+VIEWS_COUNTED = ("mine", "unassigned", "due_soon", "my_level", "callbacks")
+
+
 def view_counts(user, now=None):
-    """Open tickets per saved view: four index-backed counts, each capped at VIEW_COUNT_CAP."""
+    """Open tickets per saved view: index-backed counts, each capped at VIEW_COUNT_CAP, sent
+    to PostgreSQL as one statement (one round trip instead of five)."""
     now = now or timezone.now()
     open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
-    counts = {}
-    for view in ("mine", "unassigned", "due_soon", "my_level", "callbacks"):
-        n = capped_count(open_tickets.filter(_view_filter(view, user, now)), VIEW_COUNT_CAP + 1)
-        counts[view] = f"{VIEW_COUNT_CAP}+" if n > VIEW_COUNT_CAP else n
-    return counts
+    parts, params = [], []
+    for view in VIEWS_COUNTED:
+        capped = open_tickets.filter(_view_filter(view, user, now)).order_by().values("pk")[: VIEW_COUNT_CAP + 1]
+        sql, view_params = capped.query.sql_with_params()
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS {view})")
+        params.extend(view_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        numbers = cursor.fetchone()
+    return {view: f"{VIEW_COUNT_CAP}+" if n > VIEW_COUNT_CAP else n for view, n in zip(VIEWS_COUNTED, numbers)}

@@ -155,6 +155,17 @@ class Ticket(models.Model):
     def __str__(self):
         return f"{self.reference} {self.subject}"
 
+    # Labels straight from the choices enums: Django's generated get_FOO_display rebuilds a
+    # dict of the choices on every call, and the queue shows three of them per row.
+    def get_status_display(self):
+        return _choice_label(Status, self.status)
+
+    def get_kind_display(self):
+        return _choice_label(Kind, self.kind)
+
+    def get_urgency_display(self):
+        return _choice_label(Urgency, self.urgency)
+
     @property
     def reference(self):
         return format_reference(self.number)
@@ -162,6 +173,10 @@ class Ticket(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+
+def _choice_label(choices, value):
+    return choices(value).label if value in choices.values else value
 
 
 def format_reference(number):
