@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "helpdesk.accounts",
     "helpdesk.mail",
     "sla",
+    "billing",
     "knowledgebase",
     "tickets",
     "workspace",
@@ -150,6 +151,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # SLA: how often beat sweeps deadlines, and who hears of warnings on unassigned tickets.
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 SUPPORT_QUEUE_EMAIL = env("SUPPORT_QUEUE_EMAIL", default="queue@helpdesk.localhost")
+
+# Selling support (billing/README.md). The supplier on pro-forma invoices:
+VENDOR_NAME = env("VENDOR_NAME", default="Helpdesk Vendor Ltd")
+VENDOR_ADDRESS = env("VENDOR_ADDRESS", default="1 Example Street\n00-001 Warsaw").replace("\\n", "\n")
+VENDOR_TAX_ID = env("VENDOR_TAX_ID", default="")
+VENDOR_BANK = env("VENDOR_BANK", default="")
+# Days before a tariff period or a license's support ends when customers are reminded.
+RENEWAL_REMINDER_DAYS = [int(d) for d in env.list("RENEWAL_REMINDER_DAYS", default=["30", "7"])]
+# A refund of points lasts at least this many days, even if the points it returns expire sooner.
+POINTS_REFUND_MIN_DAYS = env.int("POINTS_REFUND_MIN_DAYS", default=30)
 
 # Knowledge-base suggestions: (requests, seconds) per client (user or IP).
 KB_SUGGEST_RATE = (env.int("KB_SUGGEST_PER_MINUTE", default=60), 60)

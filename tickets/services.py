@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.selectors import tariff_charges_points
+from billing.services import wallet_charge_callback, wallet_charge_ticket
 from helpdesk.mail.services import email_enqueue
-from sla.selectors import entitlement_for
+from sla.selectors import default_tariff, entitlement_for
 
 from . import sla_clock, workflow
 from .attachments import attached_bytes, check_uploads, file_sha256
@@ -80,8 +82,13 @@ def ticket_email_headers(ticket):
     return {"Reply-To": address} if address else {}
 
 
-def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None):
+def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None, basic_terms=False):
     """A customer files a ticket for their organisation.
+
+    Under a tariff that charges support points the ticket is paid from the organisation's
+    wallet in the same transaction (``billing.services.wallet_charge_ticket``); too few points
+    raise ``NotEnoughPoints`` and nothing is filed. ``basic_terms`` files it on the default
+    tariff instead, at no charge.
 
     All files are checked before anything is written; if anything fails, nothing stays:
     no ticket, no file on disk, no email. The confirmation email is queued in the same
@@ -105,9 +112,17 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         # The clocks are computed before the row is written, so the ticket is inserted once
         # with its tariff revision and nearest deadline, and its targets in one statement.
         entitlement = entitlement_for(organisation, data.get("license"), explain=False)
-        targets = sla_clock.clock_prepare(ticket, entitlement.tariff) if entitlement is not None else []
+        tariff = entitlement.tariff if entitlement is not None else None
+        if basic_terms and tariff is not None and tariff_charges_points(tariff):
+            tariff = default_tariff()
+        targets = sla_clock.clock_prepare(ticket, tariff) if tariff is not None else []
         ticket.save(force_insert=True)
         Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
+        if tariff is not None:
+            wallet_charge_ticket(
+                organisation=organisation, tariff=tariff, ticket_number=ticket.number,
+                kind=ticket.kind, urgency=ticket.customer_urgency,
+            )
         for target in targets:
             target.ticket = ticket
         SlaTarget.objects.bulk_create(targets)
@@ -322,6 +337,9 @@ def callback_request(*, ticket, user, phone, preferred_time=""):
     with transaction.atomic():
         request = CallbackRequest.objects.create(
             ticket=ticket, requested_by=user, phone=phone, preferred_time=preferred_time
+        )
+        wallet_charge_callback(
+            organisation=ticket.organisation, tariff=ticket.tariff, callback_id=request.pk, ticket_number=ticket.number,
         )
         Event.objects.create(ticket=ticket, actor=user, kind=Event.Kind.CALLBACK, new_value=phone[:200])
         recipient, language = engineer_recipient(ticket)

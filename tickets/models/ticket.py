@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.models import Organisation, SupportLevel
-from sla.models import License, Tariff, TariffRevision, Urgency
+from sla.models import License, RequestKind, Tariff, TariffRevision, Urgency
 
 REFERENCE_PREFIX = "HD"
 TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
@@ -24,10 +24,8 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Kind(models.TextChoices):
-    QUESTION = "question", _("Question about the system")
-    ERROR = "error", _("System error")
-    SUGGESTION = "suggestion", _("Suggestion")
+# A ticket's type is the request type tariffs and points rules know (one definition, in sla).
+Kind = RequestKind
 
 
 class Channel(models.TextChoices):

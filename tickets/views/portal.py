@@ -8,6 +8,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from billing.selectors import ticket_points_table, wallet_balance
+from billing.services import NotEnoughPoints
 from sla.selectors import entitlement_for, licenses_of, promise_for
 
 from .. import selectors, services, workflow
@@ -18,12 +20,23 @@ from ..forms import (
     TicketForm,
     browser_from_user_agent,
 )
+from ..models import Kind, Urgency
 from .access import customer_required
 from .common import change_status
 
 PAGE_SIZE = 25
 # A customer's list counts at most this many tickets ("Page 1 of 40+" beyond).
 CUSTOMER_PAGE_COUNT_CAP = 1000
+
+
+def points_context(organisation, tariff):
+    """What each kind of request costs and the balance, or None when the tariff charges no points."""
+    table = ticket_points_table(tariff, [k for k, _label in Kind.choices], [u for u, _label in Urgency.choices])
+    if table is None:
+        return None
+    rows = [(kind_label, urgency_label, table[kind][urgency])
+            for kind, kind_label in Kind.choices for urgency, urgency_label in Urgency.choices]
+    return {"table": table, "rows": rows, "balance": wallet_balance(organisation)}
 
 
 @customer_required
@@ -44,10 +57,13 @@ def ticket_new(request):
     # The customer's own organisation is among those they file for: no second query for it.
     own = next((o for o in organisations if o.pk == request.user.organisation_id), None) or request.user.organisation
     licenses = list(licenses_of(own))
+    entitlement = entitlement_for(own)
+    points = points_context(own, entitlement.tariff if entitlement else None)
+    options = {"licenses": licenses, "organisations": organisations, "charges_points": points is not None}
     if request.method == "POST":
-        form = TicketForm(request.POST, request.FILES, licenses=licenses, organisations=organisations)
+        form = TicketForm(request.POST, request.FILES, **options)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("attachments", "organisation")}
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("attachments", "organisation", "basic_terms")}
             try:
                 ticket = services.ticket_create(
                     requester=request.user,
@@ -55,7 +71,10 @@ def ticket_new(request):
                     data=data,
                     files=form.cleaned_data["attachments"],
                     language=get_language() or "en",
+                    basic_terms=form.cleaned_data.get("basic_terms", False),
                 )
+            except NotEnoughPoints as exc:
+                form.add_error(None, _("%(cost)s Tick “file it on the basic terms” below, or buy a points pack.") % {"cost": exc.messages[0]})
             except ValidationError as exc:
                 form.add_error("attachments", exc)
             except PermissionDenied as exc:
@@ -64,12 +83,10 @@ def ticket_new(request):
                 return redirect("tickets:created", number=ticket.number)
     else:
         form = TicketForm(
-            initial={"browser": browser_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))},
-            licenses=licenses, organisations=organisations,
+            initial={"browser": browser_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))}, **options,
         )
-    entitlement = entitlement_for(own)
     promise = promise_for(entitlement.tariff) if entitlement else {}
-    context = {"form": form, "entitlement": entitlement, "promise": promise}
+    context = {"form": form, "entitlement": entitlement, "promise": promise, "points": points}
     return render(request, "tickets/portal/new.html", context)
 
 

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('sla', '0003_tariffrevision'),
-        ('tickets', '0005_level_defined_once'),
+        ('tickets', '0006_rootcause_free_of_charge'),
     ]
 
     operations = [
