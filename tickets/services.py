@@ -82,13 +82,17 @@ def ticket_email_headers(ticket):
     return {"Reply-To": address} if address else {}
 
 
-def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None, basic_terms=False):
+def ticket_create(
+    *, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None, basic_terms=False,
+    entitlement=None,
+):
     """A customer files a ticket for their organisation.
 
     Under a tariff that charges support points the ticket is paid from the organisation's
     wallet in the same transaction (``billing.services.wallet_charge_ticket``); too few points
     raise ``NotEnoughPoints`` and nothing is filed. ``basic_terms`` files it on the default
-    tariff instead, at no charge.
+    tariff instead, at no charge. ``entitlement`` is ``entitlement_for(organisation, license)``
+    when the caller has already looked it up (the ticket form has), to save the lookup.
 
     All files are checked before anything is written; if anything fails, nothing stays:
     no ticket, no file on disk, no email. The confirmation email is queued in the same
@@ -111,7 +115,8 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         )
         # The clocks are computed before the row is written, so the ticket is inserted once
         # with its tariff revision and nearest deadline, and its targets in one statement.
-        entitlement = entitlement_for(organisation, data.get("license"), explain=False)
+        if entitlement is None:
+            entitlement = entitlement_for(organisation, data.get("license"), explain=False)
         tariff = entitlement.tariff if entitlement is not None else None
         if basic_terms and tariff is not None and tariff_charges_points(tariff):
             tariff = default_tariff()

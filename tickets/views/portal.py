@@ -57,17 +57,21 @@ def ticket_new(request):
     # The customer's own organisation is among those they file for: no second query for it.
     own = next((o for o in organisations if o.pk == request.user.organisation_id), None) or request.user.organisation
     licenses = list(licenses_of(own))
-    entitlement = entitlement_for(own)
+    # When support ended is said only on the rendered form, not looked up for a filing.
+    entitlement = entitlement_for(own, explain=request.method != "POST")
     points = points_context(own, entitlement.tariff if entitlement else None)
     options = {"licenses": licenses, "organisations": organisations, "charges_points": points is not None}
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, **options)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k not in ("attachments", "organisation", "basic_terms")}
+            organisation = form.cleaned_data.get("organisation") or own
             try:
                 ticket = services.ticket_create(
                     requester=request.user,
-                    organisation=form.cleaned_data.get("organisation") or own,
+                    organisation=organisation,
+                    # Already looked up for the form when it is the same organisation, no license.
+                    entitlement=entitlement if organisation.pk == own.pk and not data.get("license") else None,
                     data=data,
                     files=form.cleaned_data["attachments"],
                     language=get_language() or "en",
@@ -85,6 +89,8 @@ def ticket_new(request):
         form = TicketForm(
             initial={"browser": browser_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))}, **options,
         )
+    if request.method == "POST":
+        entitlement = entitlement_for(own)  # the form is shown again: say when support ended
     promise = promise_for(entitlement.tariff) if entitlement else {}
     context = {"form": form, "entitlement": entitlement, "promise": promise, "points": points}
     return render(request, "tickets/portal/new.html", context)
