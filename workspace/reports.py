@@ -130,7 +130,7 @@ def phone_minutes(start, end):
 
 def engineer_load(now=None):
     """Committed effort on open tickets against each engineer's capacity for the next week."""
-    from sla.businesstime import business_time_between
+    from sla.business_index import business_time_between
 
     now = now or timezone.now()
     load = {
