@@ -97,6 +97,8 @@ def parse_args():
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--explain", action="store_true", help="print the customer list's query plan")
+    parser.add_argument("--queue-filters", action="store_true",
+                        help="also every filter combination of bench/queue_page.py")
     return parser.parse_args()
 
 
@@ -441,6 +443,8 @@ def main():
             "KB suggestion": lambda c, i: c.request("GET", "/kb/suggest/?subject=export+error+500&body=orders+page"),
         }
         only = [s.strip() for s in args.only.split(",") if s.strip()]
+        if args.queue_filters:
+            scenarios.update(queue_filter_scenarios(lead, open_numbers))
         for scenario, make in scenarios.items():
             if only and not any(scenario.startswith(o) for o in only):
                 continue
@@ -457,9 +461,10 @@ def main():
             samples, wall = run_closed_loop(clients, make, args.seconds)
             results.append(summary(scenario, samples, wall))
         print(f"\n{name}: {Ticket.objects.count():,} tickets; 2 clients, gunicorn 2 sync workers, {args.seconds:.0f} s each\n")
-        print(f"{'scenario':<26} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'CPU ms':>7}")
+        width = max(26, *(len(r["scenario"]) for r in results))
+        print(f"{'scenario':<{width}} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'CPU ms':>7}")
         for r in results:
-            print(f"{r['scenario']:<26} {r['requests']:8d} {r['rps']:7.1f} {r['p50']:7.1f} {r['p95']:7.1f} "
+            print(f"{r['scenario']:<{width}} {r['requests']:8d} {r['rps']:7.1f} {r['p50']:7.1f} {r['p95']:7.1f} "
                   f"{r['queries']:7.0f} {r['cpu_ms']:7.1f}" + (f"   {r['extra']}" if r.get("extra") else ""))
         count, tables = bytes_per_ticket()
         total = sum(t + i for _, t, i in tables)
@@ -474,6 +479,23 @@ def main():
     finally:
         stack.stop()
         controller.stop()
+
+
+def queue_filter_scenarios(lead, open_numbers):
+    """The queue with each filter combination of bench/queue_page.py, as scenarios."""
+    from urllib.parse import urlencode
+
+    from queue_page import COMBINATIONS
+
+    from tickets.models import Ticket
+
+    tariff = Ticket.objects.filter(number=open_numbers[0]).values_list("tariff_id", flat=True).get()
+    result = {}
+    for combo in COMBINATIONS[1:]:
+        params = {k: v.format(tariff=tariff, engineer=lead.pk, number=open_numbers[0]) for k, v in combo.items()}
+        query = urlencode(params)
+        result[f"queue ?{query}"[:60]] = lambda c, i, q=query: c.request("GET", f"/workspace/?{q}")
+    return result
 
 
 def submission(base, customers, sink, stack, seconds):
