@@ -17,3 +17,6 @@ urlpatterns = [
     path("workspace/", include("workspace.urls")),
     path("", include("tickets.urls")),
 ]
+
+# A request too large to read gets a page saying what to do (helpdesk/request_limits.py).
+handler400 = "helpdesk.request_limits.bad_request"

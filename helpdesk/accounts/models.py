@@ -7,6 +7,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .validators import DEFAULT_TIME_ZONE, validate_language, validate_time_zone
+
 
 class Organisation(models.Model):
     """A client organisation (holds licenses, files tickets) or a partner (dealer)."""
@@ -123,8 +125,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     support_level = models.CharField(
         _("support level"), max_length=2, choices=Level.choices, blank=True, default=""
     )
-    language = models.CharField(_("language"), max_length=8, blank=True, default="")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
+    language = models.CharField(_("language"), max_length=8, blank=True, default="", validators=[validate_language])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("admin access"), default=False, help_text=_("May log in to the admin site.")
@@ -179,6 +183,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_customer(self):
         return self.is_active and self.role == self.Role.CUSTOMER
+
+    @property
+    def awaiting_activation(self):
+        """Never used yet: signed up without following the link, or created from an
+        email (no password). An account that has logged in and was then deactivated by
+        an admin is not awaiting activation, and no emailed link reopens it."""
+        return not self.is_active and self.last_login is None
 
 
 class PersonalDataConsent(models.Model):

@@ -22,6 +22,10 @@ MATRIX = {
     "accounts:signup": _row("get", None, [200, 302, 302, 302, 302]),
     "accounts:signup_done": _row("get", None, [200] * 5),
     "accounts:activate": _row("get", ("MTIz", "bad-token"), [400] * 5),
+    "accounts:activation_resend": _row("get", None, [200] * 5),
+    # Without an enrolled device the code page sends to enrolment; anyone may enrol.
+    "accounts:two_factor_verify": _row("get", None, [302] * 5),
+    "accounts:two_factor_setup": _row("get", None, [302, 200, 200, 200, 200]),
     "accounts:login": _row("get", None, [200, 302, 302, 302, 302]),
     "accounts:logout": _row("post", None, [302] * 5),
     "accounts:profile": _row("get", None, [302, 200, 200, 200, 200]),
