@@ -532,9 +532,11 @@ def explain_customer_list(customer):
     from django.db import connection
 
     from tickets import selectors
+    from tickets.views.portal import CUSTOMER_PAGE_COUNT_CAP
 
     qs = selectors.ticket_list(customer)
-    for label, query in (("page", qs[:25]), ("count", qs.order_by()[:10_001])):
+    # The page, and the capped count exactly as tickets.selectors.capped_count builds it.
+    for label, query in (("page", qs[:25]), ("count", qs.order_by().values("pk")[: CUSTOMER_PAGE_COUNT_CAP + 1])):
         sql, params = query.query.sql_with_params()
         if label == "count":
             sql = f"SELECT count(*) FROM ({sql}) c"
