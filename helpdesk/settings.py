@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "workspace",
     "api",
     "inbound",
+    "privacy",
     "demo",
 ]
 
@@ -172,6 +173,13 @@ REQUEST_MAX_BYTES = env.int(
 # SLA: how often beat sweeps deadlines, and who hears of warnings on unassigned tickets.
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 SUPPORT_QUEUE_EMAIL = env("SUPPORT_QUEUE_EMAIL", default="queue@helpdesk.localhost")
+
+# Personal data (privacy/): one export per this many hours; the download link lasts this long.
+PRIVACY_EXPORT_INTERVAL_HOURS = env.int("PRIVACY_EXPORT_INTERVAL_HOURS", default=24)
+PRIVACY_EXPORT_LINK_HOURS = env.int("PRIVACY_EXPORT_LINK_HOURS", default=72)
+
+# Satisfaction: a rating may be changed for this many days after it was first given.
+CSAT_CHANGE_DAYS = env.int("CSAT_CHANGE_DAYS", default=7)
 
 # Selling support (billing/README.md). The supplier on pro-forma invoices:
 VENDOR_NAME = env("VENDOR_NAME", default="Helpdesk Vendor Ltd")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("sla.urls")),
     path("kb/", include("knowledgebase.urls")),
     path("billing/", include("billing.urls")),
+    path("privacy/", include("privacy.urls")),
     path("api/", include("api.urls")),
     path("workspace/", include("workspace.urls")),
     path("", include("tickets.urls")),

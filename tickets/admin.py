@@ -11,6 +11,7 @@ from .models import (
     Message,
     PhoneCall,
     RootCause,
+    SatisfactionSurvey,
     SlaTarget,
     Ticket,
 )
@@ -153,3 +154,22 @@ class PhoneCallAdmin(admin.ModelAdmin):
     raw_id_fields = ["ticket", "callback"]
     date_hierarchy = "started_at"
     show_full_result_count = False
+
+
+@admin.register(SatisfactionSurvey)
+class SatisfactionSurveyAdmin(admin.ModelAdmin):
+    """Ratings as customers gave them: read-only."""
+
+    list_display = ["ticket", "resolved_at", "engineer", "rating", "rated_at"]
+    list_filter = ["rating"]
+    search_fields = ["=ticket__number"]
+    list_select_related = ["ticket", "engineer"]
+    readonly_fields = ["ticket", "resolved_at", "engineer", "rating", "comment", "rated_at", "changed_at"]
+    fields = readonly_fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

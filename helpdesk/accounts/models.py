@@ -73,6 +73,12 @@ OPTIONAL_NOTIFICATIONS = {
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    def leads(self):
+        """Active leads: the query form of ``User.is_lead`` (L3 engineers and admins)."""
+        return self.filter(role="engineer", is_active=True).filter(
+            models.Q(is_staff=True) | models.Q(support_level=SupportLevel.L3)
+        )
+
     def _create_user(self, email, password, **extra):
         if not email:
             raise ValueError("An email address is required.")
@@ -179,6 +185,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_engineer(self):
         return self.is_active and self.role == self.Role.ENGINEER
+
+    @property
+    def is_lead(self):
+        """Leads (L3 engineers and admins) see reports, send tickets down, hear of bad ratings."""
+        return self.is_engineer and (self.is_staff or self.support_level == SupportLevel.L3)
 
     @property
     def is_customer(self):

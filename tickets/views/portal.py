@@ -20,7 +20,8 @@ from ..forms import (
     TicketForm,
     browser_from_user_agent,
 )
-from ..models import Kind, Urgency
+from ..models import Kind, Status, Urgency
+from ..satisfaction import satisfaction_open_for
 from .access import customer_required
 from .common import change_status
 
@@ -122,6 +123,7 @@ def _render_detail(request, ticket, reply_form, status=200, callback_form=None):
         "files": selectors.ticket_files(ticket, include_internal=False),
         "reply_form": reply_form,
         "transitions": workflow.transition_choices(request.user, ticket.status),
+        "survey": satisfaction_open_for(ticket) if ticket.status in (Status.RESOLVED, Status.CLOSED) else None,
     }
     return render(request, "tickets/portal/detail.html", context, status=status)
 

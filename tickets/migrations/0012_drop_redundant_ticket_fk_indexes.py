@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0009_drop_redundant_fk_indexes'),
+        ('tickets', '0011_drop_redundant_fk_indexes'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0007_ticket_tariff_revision'),
+        ('tickets', '0009_ticket_tariff_revision'),
     ]
 
     operations = [

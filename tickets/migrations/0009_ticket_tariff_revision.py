@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('sla', '0003_tariffrevision'),
-        ('tickets', '0006_rootcause_free_of_charge'),
+        ('tickets', '0008_merge_20261204_0249'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_user_notification_prefs'),
         ('sla', '0003_tariffrevision'),
-        ('tickets', '0008_ticket_number_default'),
+        ('tickets', '0010_ticket_number_default'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
