@@ -106,8 +106,10 @@ def test_error_ticket_resolution_requires_fix_and_prevention(tariff, customer_a,
     ws.ticket_resolve(ticket=ticket, actor=engineer, summary="Patched the importer", prevention="Update to 5.2.1")
     ticket.refresh_from_db()
     assert ticket.status == "resolved"
-    email = OutboundEmail.objects.get()
+    # Two emails: the resolution (what was fixed, how to prevent it) and the satisfaction question.
+    email = OutboundEmail.objects.exclude(subject__contains="Did we help").get()
     assert "Patched the importer" in email.body_text and "Update to 5.2.1" in email.body_text
+    assert OutboundEmail.objects.filter(subject__contains="Did we help").count() == 1
 
 
 def test_question_resolution_needs_only_the_summary(tariff, customer_a, engineer):
