@@ -98,9 +98,9 @@ def seed(args):
 
     from helpdesk.accounts.models import Organisation, User
     from sla.models import BusinessCalendar, Tariff
+    from sla.services import tariff_revision_for
     from sla.tests.factories import working_week
     from tickets.models import SlaTarget, Ticket
-    from tickets.sla_clock import tariff_snapshot
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -135,18 +135,18 @@ def seed(args):
                   WHERE role = 'engineer') e ON e.rn = mod(g, {ENGINEERS})""")
         cur.execute("SELECT nextval('tickets_ticket_number_seq')")
         base = cur.fetchone()[0]
-        params = {"t0": t0, "tariff": tariff.pk, "base": base, "snapshot": json.dumps(tariff_snapshot(tariff, t0))}
+        params = {"t0": t0, "tariff": tariff.pk, "base": base, "revision": tariff_revision_for(tariff, t0).pk}
         insert_select(cur, "tickets_ticket", Ticket, [
             "number", "organisation_id", "requester_id", "assignee_id", "kind", "subject", "body", "urgency",
             "customer_urgency", "status", "token", "created_at", "updated_at", "first_response_at", "resolved_at",
-            "closed_at", "tariff_id", "sla_snapshot"], """
+            "closed_at", "tariff_id", "tariff_revision_id"], """
             SELECT %(base)s + g, organisation_id, requester_id, CASE WHEN status = 'new' THEN NULL ELSE engineer_id END,
                    (ARRAY['question','error','suggestion'])[1 + mod(g, 3)], 'Bench ticket ' || g,
                    'Open Orders, press Export: the page says error 500.', urgency, urgency, status,
                    gen_random_uuid(), created, created, CASE WHEN status <> 'new' AND cls <> 'due' THEN created + interval '1 hour' END,
                    CASE WHEN cls = 'done' THEN created + interval '1 day' END,
                    CASE WHEN status = 'closed' THEN created + interval '3 days' END,
-                   %(tariff)s, %(snapshot)s::jsonb {extra}
+                   %(tariff)s, %(revision)s {extra}
             FROM (SELECT *, (ARRAY['low','normal','high','critical'])[1 + mod(g, 4)] AS urgency,
                     CASE cls WHEN 'due' THEN (ARRAY['new','open'])[1 + mod(g, 2)]
                              WHEN 'open' THEN (ARRAY['new','open','waiting'])[1 + mod(g, 3)]

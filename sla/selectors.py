@@ -25,12 +25,15 @@ def default_tariff():
     return Tariff.objects.filter(is_default=True, is_active=True).select_related("calendar").first()
 
 
-def entitlement_for(organisation: Organisation, license: License | None = None, today: date | None = None):
+def entitlement_for(
+    organisation: Organisation, license: License | None = None, today: date | None = None, explain: bool = True
+):
     """The best tariff that applies to the organisation (and license) today.
 
     Candidates: active subscriptions of the organisation's licenses whose support period
     has not ended, and free tariffs of the organisation's partner level. The highest
     rank wins; with none, the default (basic) tariff. Returns None if no tariff is set up.
+    ``explain=False`` skips looking up when support ended (only the form tells the customer).
     """
     today = today or timezone.localdate()
     candidates = []
@@ -60,6 +63,8 @@ def entitlement_for(organisation: Organisation, license: License | None = None, 
     if fallback is None:
         return None
     ended = None
+    if not explain:
+        return Entitlement(fallback, license, "default", None)
     licenses = License.objects.filter(organisation=organisation)
     if license is not None:
         licenses = licenses.filter(pk=license.pk)

@@ -15,12 +15,11 @@ from sla.selectors import default_tariff, entitlement_for
 
 from . import sla_clock, workflow
 from .attachments import attached_bytes, check_uploads, file_sha256
-from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket, TicketSubmission
+from .models import Attachment, CallbackRequest, Channel, Event, Message, SlaTarget, Status, Ticket, TicketSubmission
+from .models.ticket import TICKET_NUMBER_SEQUENCE
 from .reply_address import ticket_email_headers, ticket_reply_address
 from .satisfaction import satisfaction_request
 from .selectors import engineer_recipient
-
-TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
 
 
 def next_ticket_number():
@@ -71,15 +70,19 @@ def _portal_url(ticket):
     return reverse("tickets:detail", args=[ticket.number])
 
 
-def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None,
-                  basic_terms=False, submission_key="", confirm=True):
+def ticket_create(
+    *, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None, basic_terms=False,
+    entitlement=None, submission_key="", confirm=True,
+):
     """A customer files a ticket for their organisation.
 
     Under a tariff that charges support points the ticket is paid from the organisation's
     wallet in the same transaction (``billing.services.wallet_charge_ticket``); too few points
     raise ``NotEnoughPoints`` and nothing is filed. ``basic_terms`` files it on the default
-    tariff instead, at no charge. ``confirm=False``: no confirmation email (inbound mail
-    from an unverified contact gets its own, without the subject, or none at all).
+    tariff instead, at no charge. ``entitlement`` is ``entitlement_for(organisation, license)``
+    when the caller has already looked it up (the ticket form has), to save the lookup.
+    ``confirm=False``: no confirmation email (inbound mail from an unverified contact gets
+    its own, without the subject, or none at all).
 
     All files are checked before anything is written; if anything fails, nothing stays:
     no ticket, no file on disk, no email. The confirmation email is queued in the same
@@ -103,8 +106,7 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             claim = _submission_claim(requester, submission_key)
             if isinstance(claim, Ticket):
                 return claim
-        ticket = Ticket.objects.create(
-            number=next_ticket_number(),
+        ticket = Ticket(
             organisation=organisation,
             requester=requester,
             channel=channel,
@@ -113,17 +115,24 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             awaiting_reply_since=timezone.now(),
             **data,
         )
-        Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
-        entitlement = entitlement_for(organisation, data.get("license"))
+        # The clocks are computed before the row is written, so the ticket is inserted once
+        # with its tariff revision and nearest deadline, and its targets in one statement.
+        if entitlement is None:
+            entitlement = entitlement_for(organisation, data.get("license"), explain=False)
         tariff = entitlement.tariff if entitlement is not None else None
         if basic_terms and tariff is not None and tariff_charges_points(tariff):
             tariff = default_tariff()
+        targets = sla_clock.clock_prepare(ticket, tariff) if tariff is not None else []
+        ticket.save(force_insert=True)
+        Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
         if tariff is not None:
             wallet_charge_ticket(
                 organisation=organisation, tariff=tariff, ticket_number=ticket.number,
                 kind=ticket.kind, urgency=ticket.customer_urgency,
             )
-            sla_clock.clock_start(ticket, tariff)
+        for target in targets:
+            target.ticket = ticket
+        SlaTarget.objects.bulk_create(targets)
         _attach(ticket, None, requester, accepted, stored)
         if claim is not None:
             claim.ticket = ticket

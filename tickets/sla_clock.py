@@ -1,7 +1,8 @@
 """SLA clocks of tickets: start, pause, resume, meet, and the sweep that warns and breaches.
 
-The tariff's targets and calendars are frozen into ``Ticket.sla_snapshot`` at filing, so
-editing a tariff never moves a running ticket's deadlines; ``ticket_reapply_tariff``
+The tariff's targets and calendars are frozen at filing by reference to an immutable
+``TariffRevision`` (shared by every ticket filed under the same content), so editing a
+tariff never moves a running ticket's deadlines; ``ticket_reapply_tariff``
 does, when an admin asks. Every due time is recomputed from the same inputs: the
 filing time, the target in business minutes, the frozen calendar, and the spans the
 ticket spent waiting for the customer, resolved or closed (read from the event log).
@@ -15,9 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.mail.services import email_enqueue
-from sla.businesstime import ClockPaused, NoWorkingTime, add_business_time, business_time_between
-from sla.models import Tariff, Urgency
+from sla.business_index import add_business_time, business_time_between
+from sla.businesstime import ClockPaused, NoWorkingTime
+from sla.models import Urgency
 from sla.models.calendars import calendar_from_snapshot
+from sla.services import tariff_revision_for, tariff_revisions
 
 from .models import Event, Level, SlaTarget, Status, Ticket
 from .reply_address import ticket_email_headers
@@ -28,24 +31,6 @@ log = logging.getLogger(__name__)
 # While a ticket is in one of these, its clocks do not run.
 PAUSED_STATUSES = {Status.WAITING, Status.RESOLVED, Status.CLOSED}
 NEXT_LEVEL = {Level.L1: Level.L2, Level.L2: Level.L3}
-
-
-def tariff_snapshot(tariff: Tariff, at):
-    """Everything needed to compute deadlines, as JSON, independent of later edits."""
-    calendars, urgencies = {}, {}
-    for urgency in Urgency.values:
-        targets, calendar = tariff.targets_for(urgency)
-        key = str(calendar.pk)
-        if key not in calendars:
-            calendars[key] = calendar.snapshot(at)
-        urgencies[urgency] = {"calendar": key, "targets": targets}
-    return {
-        "tariff": tariff.code,
-        "warn_at_percent": tariff.warn_at_percent,
-        "calendars": calendars,
-        "urgencies": urgencies,
-        "taken_at": at.isoformat(),
-    }
 
 
 def _paused_spans(ticket):
@@ -64,53 +49,79 @@ def _paused_spans(ticket):
     return spans
 
 
+def revision_content(ticket):
+    """The frozen tariff the ticket was filed under (its revision's content), or None."""
+    if ticket.tariff_revision_id is None:
+        return None
+    return tariff_revisions([ticket.tariff_revision_id])[ticket.tariff_revision_id].content
+
+
 def snapshot_rule(snap, urgency):
-    """The frozen targets for an urgency; a snapshot taken before an urgency existed
+    """The frozen targets for an urgency; a revision made before an urgency existed
     falls back to the tariff's normal targets instead of crashing."""
     urgencies = snap["urgencies"]
     return urgencies.get(urgency) or urgencies[Urgency.NORMAL]
 
 
 def calendar_of(ticket):
-    snap = ticket.sla_snapshot
+    snap = revision_content(ticket)
     rule = snapshot_rule(snap, ticket.urgency)
     return calendar_from_snapshot(snap["calendars"][rule["calendar"]])
 
 
-def clock_start(ticket, tariff):
-    """At filing: freeze the tariff and start the clocks."""
+def _due_times(snap, urgency, created_at, pauses):
+    """{kind: (minutes, due, warn)} of the targets of ``urgency`` (due/warn None while paused)."""
+    rule = snapshot_rule(snap, urgency)
+    calendar = calendar_from_snapshot(snap["calendars"][rule["calendar"]])
+    share = snap["warn_at_percent"] / 100
+    result = {}
+    for kind, minutes in rule["targets"].items():
+        try:
+            due = add_business_time(calendar, created_at, timedelta(minutes=minutes), pauses)
+            warn = add_business_time(calendar, created_at, timedelta(minutes=minutes * share), pauses)
+        except (ClockPaused, NoWorkingTime):
+            due = warn = None
+        result[kind] = (minutes, due, warn)
+    return result
+
+
+def clock_prepare(ticket, tariff):
+    """At filing, before the ticket row is written: freeze the tariff by reference to its
+    revision, set ``next_due_at`` and return the ticket's unsaved targets (a new ticket has
+    no pauses, so nothing needs reading back)."""
     ticket.tariff = tariff
-    ticket.sla_snapshot = tariff_snapshot(tariff, ticket.created_at)
-    ticket.save(update_fields=["tariff", "sla_snapshot"])
+    ticket.tariff_revision = tariff_revision_for(tariff, ticket.created_at)
+    times = _due_times(ticket.tariff_revision.content, ticket.urgency, ticket.created_at, ())
+    ticket.next_due_at = min((due for _m, due, _w in times.values() if due is not None), default=None)
+    return [SlaTarget(kind=kind, minutes=minutes, due_at=due, warn_at=warn) for kind, (minutes, due, warn) in times.items()]
+
+
+def clock_start(ticket, tariff):
+    """Freeze the tariff (as it is now) by reference and recompute the clocks."""
+    ticket.tariff = tariff
+    ticket.tariff_revision = tariff_revision_for(tariff, ticket.created_at)
+    ticket.save(update_fields=["tariff", "tariff_revision"])
     clock_recompute(ticket)
 
 
 def clock_recompute(ticket):
     """Recompute every unmet target's due and warning times; refresh ``next_due_at``.
 
-    Called on filing, on every status change into or out of a paused status, and when
-    the urgency or the tariff changes.
+    Called on every status change into or out of a paused status, and when the urgency
+    or the tariff changes.
     """
-    snap = ticket.sla_snapshot
+    snap = revision_content(ticket)
     if not snap:
         return
-    rule = snapshot_rule(snap, ticket.urgency)
-    calendar = calendar_from_snapshot(snap["calendars"][rule["calendar"]])
-    pauses = _paused_spans(ticket)
-    share = snap["warn_at_percent"] / 100
+    times = _due_times(snap, ticket.urgency, ticket.created_at, _paused_spans(ticket))
     existing = {t.kind: t for t in ticket.sla_targets.all()}
     for kind, target in existing.items():
-        if kind not in rule["targets"] and target.met_at is None:
+        if kind not in times and target.met_at is None:
             target.delete()
-    for kind, minutes in rule["targets"].items():
+    for kind, (minutes, due, warn) in times.items():
         target = existing.get(kind) or SlaTarget(ticket=ticket, kind=kind)
         target.minutes = minutes
         if target.met_at is None:
-            try:
-                due = add_business_time(calendar, ticket.created_at, timedelta(minutes=minutes), pauses)
-                warn = add_business_time(calendar, ticket.created_at, timedelta(minutes=minutes * share), pauses)
-            except (ClockPaused, NoWorkingTime):
-                due = warn = None
             if warn is not None and target.warned_at is not None and target.warn_at and warn > target.warn_at:
                 target.warned_at = None  # the deadline moved later: warn again before the new one
             target.due_at, target.warn_at = due, warn
@@ -180,7 +191,7 @@ def ticket_reapply_tariff(ticket, tariff=None):
 
 def business_seconds_since_filing(ticket, at):
     """Business time from filing to ``at`` minus paused spans (for first-response reports)."""
-    if not ticket.sla_snapshot:
+    if ticket.tariff_revision_id is None:
         return None
     pauses = _paused_spans(ticket)
     return int(business_time_between(calendar_of(ticket), ticket.created_at, at, pauses).total_seconds())

@@ -2,11 +2,9 @@
 
 from datetime import timedelta
 
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from tickets.models import OPEN_STATUSES, CallbackRequest, Ticket
 from tickets.selectors import ticket_search
@@ -14,27 +12,8 @@ from tickets.selectors import ticket_search
 from .models import SavedView, TicketSeen
 
 SOON = timedelta(hours=1)
-# Counting a large set is the costliest part of a queue page; nobody needs an exact
-# "128,734", so counts stop at these caps and the page says "1000+".
+# View counts stop at a cap and the page says "1000+" (page counts: tickets.selectors).
 VIEW_COUNT_CAP = 1000
-PAGE_COUNT_CAP = 10_000
-
-
-def capped_count(queryset, cap):
-    """COUNT over at most ``cap`` rows (a LIMIT inside the count): cost bounded by the cap."""
-    return queryset.order_by()[:cap].count()
-
-
-class CappedPaginator(Paginator):
-    """Pages over at most PAGE_COUNT_CAP rows; ``capped`` says the list goes on."""
-
-    @cached_property
-    def count(self):
-        return capped_count(self.object_list, PAGE_COUNT_CAP + 1) if hasattr(self.object_list, "query") else len(self.object_list)
-
-    @property
-    def capped(self):
-        return self.count > PAGE_COUNT_CAP
 
 
 def _view_filter(view, user, now):
@@ -90,7 +69,7 @@ def queue_tickets(user, filters, now=None):
     # this engineer last looked (one index lookup per row of the page, in the same query).
     seen = TicketSeen.objects.filter(user=user, ticket=OuterRef("pk")).values("seen_at")[:1]
     return qs.select_related("organisation", "assignee", "tariff").only(
-        "number", "subject", "kind", "urgency", "level", "status", "next_due_at", "created_at", "sla_snapshot",
+        "number", "subject", "kind", "urgency", "level", "status", "next_due_at", "created_at", "tariff_revision_id",
         "updated_at", "awaiting_reply_since", "organisation__name", "assignee__full_name", "tariff__name",
     ).annotate(seen_at=Subquery(seen))
 
@@ -111,6 +90,7 @@ def saved_views(user):
 
 
 VIEWS_COUNTED = ("mine", "unassigned", "needs_reply", "due_soon", "my_level", "callbacks")
+
 
 
 def view_counts(user, now=None):

@@ -130,7 +130,7 @@ def phone_minutes(start, end):
 
 def engineer_load(now=None):
     """Committed effort on open tickets against each engineer's capacity for the next week."""
-    from sla.businesstime import business_time_between
+    from sla.business_index import business_time_between
 
     now = now or timezone.now()
     load = {
@@ -140,7 +140,11 @@ def engineer_load(now=None):
         .annotate(open_tickets=Count("pk"), committed=Sum("effort_minutes", filter=COMMITTED_EFFORT))
     }
     result = []
-    schedules = {s.engineer_id: s for s in EngineerSchedule.objects.select_related("calendar")}
+    # Intervals and holidays of every schedule's calendar in two queries, not two per engineer.
+    schedules = {
+        s.engineer_id: s
+        for s in EngineerSchedule.objects.select_related("calendar").prefetch_related("calendar__intervals", "calendar__holidays")
+    }
     for engineer_id, row in sorted(load.items(), key=lambda kv: kv[1]["assignee__full_name"]):
         schedule = schedules.get(engineer_id)
         capacity = None

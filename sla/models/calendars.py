@@ -50,7 +50,7 @@ class BusinessCalendar(models.Model):
         """The admin's own dates plus the country's public holidays in the given years."""
         own = {h.date for h in self.holidays.all() if h.date.year in years}
         if self.holiday_country:
-            own |= set(holidays_lib.country_holidays(self.holiday_country, years=sorted(years)).keys())
+            own |= country_holiday_dates(self.holiday_country, tuple(sorted(years)))
         return own
 
     def snapshot(self, around, years_ahead=2):
@@ -67,6 +67,13 @@ class BusinessCalendar(models.Model):
 
     def as_calendar(self, around):
         return calendar_from_snapshot(self.snapshot(around))
+
+
+@lru_cache(maxsize=64)
+def country_holiday_dates(country, years):
+    """A country's public holidays in the given years (the library's data, fixed per release:
+    cached, since building them costs about a millisecond a year)."""
+    return frozenset(holidays_lib.country_holidays(country, years=list(years)).keys())
 
 
 def calendar_from_snapshot(snap):

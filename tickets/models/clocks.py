@@ -16,7 +16,8 @@ class SlaTarget(models.Model):
     or breach is recorded exactly once even when two sweeps run at the same time.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_targets")
+    # No index of its own: the unique (ticket, kind) constraint's index starts with it.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_targets", db_index=False)
     kind = models.CharField(_("target"), max_length=16, choices=TargetKind.choices)
     minutes = models.PositiveIntegerField(_("business minutes"))
     due_at = models.DateTimeField(_("due"), null=True, blank=True)

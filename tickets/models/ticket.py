@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.models import Organisation, SupportLevel
-from sla.models import License, RequestKind, Tariff, Urgency
+from sla.models import License, RequestKind, Tariff, TariffRevision, Urgency
 
 REFERENCE_PREFIX = "HD"
+TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
 
 
 class Status(models.TextChoices):
@@ -44,15 +45,21 @@ OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
 class Ticket(models.Model):
     # Drawn from a PostgreSQL sequence (see services.next_ticket_number): unique under
     # concurrency and never reused, even when the transaction that drew it rolls back.
-    number = models.BigIntegerField(_("number"), unique=True, editable=False)
+    # The INSERT draws it (a column default), so filing costs no separate query.
+    number = models.BigIntegerField(
+        _("number"), unique=True, editable=False,
+        db_default=models.Func(models.Value(TICKET_NUMBER_SEQUENCE), function="nextval", output_field=models.BigIntegerField()),
+    )
+    # Foreign keys below without db_index: a composite index in Meta starts with them.
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="tickets"
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="tickets", db_index=False
     )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requester"),
         on_delete=models.PROTECT,
         related_name="requested_tickets",
+        db_index=False,
     )
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.QUESTION)
     is_integration = models.BooleanField(_("integration / template import"), default=False)
@@ -76,17 +83,22 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="assigned_tickets",
+        db_index=False,
     )
     language = models.CharField(_("language"), max_length=8, default="en")
-    # SLA: the tariff applied at filing, and a frozen copy of its targets and calendars,
-    # so later tariff edits never move this ticket's deadlines unless an admin asks.
+    # SLA: the tariff applied at filing, and the immutable revision of its targets and
+    # calendars the clocks run on, so later tariff edits never move this ticket's
+    # deadlines unless an admin asks.
     tariff = models.ForeignKey(
-        Tariff, verbose_name=_("tariff"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+        Tariff, verbose_name=_("tariff"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+        db_index=False,
     )
     license = models.ForeignKey(
         License, verbose_name=_("license"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
     )
-    sla_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    tariff_revision = models.ForeignKey(
+        TariffRevision, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
     # Triage (seed 001): the engineers' view of the problem and the plan.
     root_cause = models.ForeignKey(
         "tickets.RootCause", verbose_name=_("root cause"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -154,6 +166,17 @@ class Ticket(models.Model):
     def __str__(self):
         return f"{self.reference} {self.subject}"
 
+    # Labels straight from the choices enums: Django's generated get_FOO_display rebuilds a
+    # dict of the choices on every call, and the queue shows three of them per row.
+    def get_status_display(self):
+        return _choice_label(Status, self.status)
+
+    def get_kind_display(self):
+        return _choice_label(Kind, self.kind)
+
+    def get_urgency_display(self):
+        return _choice_label(Urgency, self.urgency)
+
     @property
     def reference(self):
         return format_reference(self.number)
@@ -161,6 +184,10 @@ class Ticket(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+
+def _choice_label(choices, value):
+    return choices(value).label if value in choices.values else value
 
 
 def format_reference(number):

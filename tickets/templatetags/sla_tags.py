@@ -15,7 +15,7 @@ register = template.Library()
 def sla_left(ticket, due_at=None, now=None):
     """Business time left until the ticket's nearest (or the given) deadline."""
     due_at = due_at or ticket.next_due_at
-    if due_at is None or not ticket.sla_snapshot:
+    if due_at is None or ticket.tariff_revision_id is None:
         return ""
     left = sla_clock.business_time_left(ticket, due_at, now or timezone.now())
     if left.total_seconds() < 0:

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from helpdesk.accounts.models import SupportLevel, User
-from sla.models import TariffUrgencyRule, Urgency
+from sla.models import TariffRevision, TariffUrgencyRule, Urgency
 from sla.tests.factories import TariffFactory
 from tickets import models, selectors, services, sla_clock
 from tickets.attachments import attached_bytes
@@ -26,13 +26,15 @@ def test_support_levels_are_one_definition_for_engineers_and_tickets():
 def test_every_urgency_has_frozen_targets(customer_a):
     TariffFactory(code="basic", is_default=True)
     ticket = services.ticket_create(requester=customer_a, data={"subject": "s", "body": "b"})
-    assert set(ticket.sla_snapshot["urgencies"]) == set(Urgency.values)
+    assert set(ticket.tariff_revision.content["urgencies"]) == set(Urgency.values)
 
 
 def test_a_snapshot_without_an_urgency_falls_back_to_normal_instead_of_crashing(customer_a):
     TariffFactory(code="basic", is_default=True)
     ticket = services.ticket_create(requester=customer_a, data={"subject": "s", "body": "b"})
-    del ticket.sla_snapshot["urgencies"]["high"]
+    content = ticket.tariff_revision.content
+    older = {**content, "urgencies": {k: v for k, v in content["urgencies"].items() if k != "high"}}
+    ticket.tariff_revision = TariffRevision.objects.create(content_hash="0" * 64, content=older)
     ticket.urgency = "high"
     assert sla_clock.calendar_of(ticket) is not None
 

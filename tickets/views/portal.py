@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -28,6 +27,8 @@ from .access import customer_required
 from .common import change_status
 
 PAGE_SIZE = 25
+# A customer's list counts at most this many tickets ("Page 1 of 40+" beyond).
+CUSTOMER_PAGE_COUNT_CAP = 1000
 
 
 def points_context(organisation, tariff):
@@ -45,7 +46,7 @@ def ticket_list(request):
     form = CustomerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     tickets = selectors.ticket_list(request.user, status=filters.get("status", ""), query=filters.get("q", ""))
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.CappedPaginator(tickets, PAGE_SIZE, cap=CUSTOMER_PAGE_COUNT_CAP).get_page(request.GET.get("page"))
     return render(request, "tickets/portal/list.html", {"form": form, "page": page})
 
 
@@ -55,10 +56,13 @@ def ticket_list(request):
 def ticket_new(request):
     if request.user.organisation_id is None:
         return render(request, "tickets/portal/no_organisation.html", status=403)
-    licenses = list(licenses_of(request.user.organisation))
     organisations = list(selectors.organisations_filing_for(request.user))
-    entitlement = entitlement_for(request.user.organisation)
-    points = points_context(request.user.organisation, entitlement.tariff if entitlement else None)
+    # The customer's own organisation is among those they file for: no second query for it.
+    own = next((o for o in organisations if o.pk == request.user.organisation_id), None) or request.user.organisation
+    licenses = list(licenses_of(own))
+    # When support ended is said only on the rendered form, not looked up for a filing.
+    entitlement = entitlement_for(own, explain=request.method != "POST")
+    points = points_context(own, entitlement.tariff if entitlement else None)
     options = {"licenses": licenses, "organisations": organisations, "charges_points": points is not None}
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, **options)
@@ -66,10 +70,13 @@ def ticket_new(request):
             data = {k: v for k, v in form.cleaned_data.items()
                     if k not in ("attachments", "organisation", "basic_terms", "submission_key")}
             key = form.cleaned_data.get("submission_key")
+            organisation = form.cleaned_data.get("organisation") or own
             try:
                 ticket = services.ticket_create(
                     requester=request.user,
-                    organisation=form.cleaned_data.get("organisation"),
+                    organisation=organisation,
+                    # Already looked up for the form when it is the same organisation, no license.
+                    entitlement=entitlement if organisation.pk == own.pk and not data.get("license") else None,
                     data=data,
                     files=form.cleaned_data["attachments"],
                     language=get_language() or "en",
@@ -88,6 +95,8 @@ def ticket_new(request):
         form = TicketForm(
             initial={"browser": browser_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))}, **options,
         )
+    if request.method == "POST":
+        entitlement = entitlement_for(own)  # the form is shown again: say when support ended
     promise = promise_for(entitlement.tariff) if entitlement else {}
     context = {"form": form, "entitlement": entitlement, "promise": promise, "points": points}
     return render(request, "tickets/portal/new.html", context)

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 from helpdesk.accounts.access import engineer_required
 from tickets import services
 from tickets.models import Ticket
+from tickets.selectors import CappedPaginator
 
 from .. import services as workspace_services
 from ..forms import BulkForm, QueueFilterForm, SavedViewForm
-from ..queue import CappedPaginator, queue_tickets, row_marker, saved_views, view_counts
+from ..queue import queue_tickets, row_marker, saved_views, view_counts
 
 PAGE_SIZE = 50
 
