@@ -223,14 +223,16 @@ def test_two_targets_breaching_together_escalate_once(basic, customer_a):
 
 def test_one_broken_target_does_not_block_the_rest(basic, customer_a, monkeypatch):
     first, second = _file(customer_a), _file(customer_a)
-    original = sla_clock._notify_engineers
+    from tickets import sweep
+
+    original = sweep.notify_engineers
 
     def flaky(ticket, template, target):
         if ticket.pk == first.pk:
             raise RuntimeError("template broke")
         return original(ticket, template, target)
 
-    monkeypatch.setattr(sla_clock, "_notify_engineers", flaky)
+    monkeypatch.setattr(sweep, "notify_engineers", flaky)
     assert sla_clock.sla_sweep(now=datetime(2026, 12, 1, tzinfo=MSK)) == (0, 4)
     assert Event.objects.filter(ticket=second, kind=Event.Kind.SLA_BREACH).count() == 2
     assert not SlaTarget.objects.filter(breached_at__isnull=True).exists()
