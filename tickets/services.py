@@ -148,7 +148,11 @@ def ticket_set_status(ticket, new_status, actor, now):
 
 
 def ticket_transition(*, ticket, actor, to_status):
-    """Change status along the workflow (``workflow.py``); anything else is refused."""
+    """Change status along the workflow (``workflow.py``); anything else is refused.
+
+    "Waiting for customer" pauses the clocks, so it needs a public reply first: a new
+    ticket gets there only through ``ticket_reply(wait_for_customer=True)``.
+    """
     to_status = Status(to_status)
     with transaction.atomic():
         ticket = ticket_lock(ticket)
@@ -156,6 +160,10 @@ def ticket_transition(*, ticket, actor, to_status):
             raise ValidationError(
                 _("A ticket that is “%(old)s” cannot become “%(new)s”.")
                 % {"old": Status(ticket.status).label, "new": to_status.label}
+            )
+        if to_status == Status.WAITING and ticket.first_response_at is None:
+            raise ValidationError(
+                _("Reply to the customer first: a ticket waits for the customer only after support has said what it needs.")
             )
         if to_status == Status.RESOLVED and ticket.kind == "error" and not ticket.resolution_summary:
             raise ValidationError(
@@ -180,8 +188,11 @@ def ticket_transition(*, ticket, actor, to_status):
     return ticket
 
 
-def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Channel.WEB):
+def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Channel.WEB, wait_for_customer=False):
     """Add to the conversation.
+
+    Only an engineer's public reply may put the ticket into "waiting for customer"
+    (``wait_for_customer``); the reply itself is the message that asks them to act.
 
     A customer's reply to a ticket waiting for them, or already resolved, reopens it;
     a closed ticket must be reopened first. An engineer's first public reply is the
@@ -191,6 +202,8 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
     """
     if internal and not author.is_engineer:
         raise PermissionDenied(_("Only engineers can add internal notes."))
+    if wait_for_customer and (internal or not author.is_engineer):
+        raise ValidationError(_("Only a public reply from support can wait for the customer's answer."))
     with _StoredFiles() as stored, transaction.atomic():
         ticket = ticket_lock(ticket)
         if ticket.status == Status.CLOSED and not author.is_engineer:
@@ -212,7 +225,9 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
                     ticket.first_response_at = now
                     ticket.first_response_business_seconds = sla_clock.business_seconds_since_filing(ticket, now)
                     sla_clock.target_meet(ticket, "first_response", now)
-                if ticket.status == Status.NEW:
+                if wait_for_customer and ticket.status in (Status.NEW, Status.OPEN):
+                    ticket_set_status(ticket, Status.WAITING, author, now)
+                elif ticket.status == Status.NEW:
                     ticket_set_status(ticket, Status.OPEN, author, now)
                 email_enqueue(
                     to=ticket.requester.email,

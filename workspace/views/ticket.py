@@ -102,6 +102,7 @@ def ticket_reply(request, number):
             services.ticket_reply(
                 ticket=ticket, author=request.user, body=form.cleaned_data["body"],
                 files=form.cleaned_data["attachments"], internal=form.cleaned_data["internal"],
+                wait_for_customer=form.cleaned_data["wait_for_customer"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
