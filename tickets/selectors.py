@@ -29,6 +29,26 @@ def engineer_recipient(ticket):
     return settings.SUPPORT_QUEUE_EMAIL, settings.LANGUAGE_CODE
 
 
+def engineers_on_duty(at):
+    """Active engineers whose working hours (their schedule's calendar) include ``at``,
+    except those with a day off that day."""
+    from sla.businesstime import NoWorkingTime, next_working_instant
+
+    from .models import EngineerSchedule
+
+    schedules = EngineerSchedule.objects.filter(engineer__is_active=True, engineer__role="engineer").select_related(
+        "engineer", "calendar"
+    ).exclude(engineer__days_off__date=at.date())
+    on_duty = []
+    for schedule in schedules:
+        try:
+            if next_working_instant(schedule.calendar.as_calendar(at), at) == at:
+                on_duty.append(schedule.engineer)
+        except NoWorkingTime:
+            continue
+    return on_duty
+
+
 def organisations_filing_for(user):
     """Organisations the customer may file for: their own, plus a dealer's clients."""
     from helpdesk.accounts.models import Organisation

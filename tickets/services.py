@@ -13,8 +13,8 @@ from sla.selectors import entitlement_for
 
 from . import sla_clock, workflow
 from .attachments import attached_bytes, check_uploads, file_sha256
-from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket
-from .selectors import engineer_recipient
+from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket, Urgency
+from .selectors import engineer_recipient, engineers_on_duty
 
 TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
 
@@ -94,6 +94,8 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
     if organisation.pk != requester.organisation_id and organisation.dealer_id != requester.organisation_id:
         raise PermissionDenied(_("You cannot file requests for this organisation."))
     accepted = check_uploads(files)
+    # The customer declares an urgency; the SLA urgency is the tariff's default until triage.
+    data = {key: value for key, value in data.items() if key not in ("urgency", "triaged_at")}
     with _StoredFiles() as stored, transaction.atomic():
         ticket = Ticket.objects.create(
             number=next_ticket_number(),
@@ -101,7 +103,7 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             requester=requester,
             channel=channel,
             language=language,
-            urgency=data.get("customer_urgency") or "normal",
+            urgency=Urgency.NORMAL,
             **data,
         )
         Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
@@ -109,6 +111,8 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         if entitlement is not None:
             sla_clock.clock_start(ticket, entitlement.tariff)
         _attach(ticket, None, requester, accepted, stored)
+        if ticket.is_declared_emergency:
+            _notify_declared_emergency(ticket)
         email_enqueue(
             to=requester.email,
             template="tickets/email/created",
@@ -119,6 +123,27 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             headers=ticket_email_headers(ticket),
         )
     return ticket
+
+
+def _notify_declared_emergency(ticket):
+    """A customer-declared emergency reaches every engineer on duty now (their schedule's
+    hours, days off excepted), or the queue address when nobody is."""
+    recipients = [(e.email, e.language or settings.LANGUAGE_CODE) for e in engineers_on_duty(ticket.created_at)]
+    for address, language in recipients or [(settings.SUPPORT_QUEUE_EMAIL, settings.LANGUAGE_CODE)]:
+        email_enqueue(
+            to=address,
+            template="tickets/email/declared_emergency",
+            context={"ticket": ticket, "url": reverse("workspace:work", args=[ticket.number])},
+            language=language,
+            topic=f"ticket:{ticket.number}",
+            headers=ticket_email_headers(ticket),
+        )
+
+
+def ticket_mark_triaged(ticket, now):
+    """The first triage of a ticket ends its "declared emergency, awaiting triage" state."""
+    if ticket.triaged_at is None:
+        ticket.triaged_at = now
 
 
 def ticket_lock(ticket):
@@ -309,13 +334,18 @@ def ticket_assign(*, ticket, actor, assignee):
 
 
 def ticket_set_urgency(*, ticket, actor, urgency):
-    """Engineers set the urgency at triage; the SLA clocks follow the new urgency's targets."""
+    """Engineers set the urgency at triage; the SLA clocks follow the new urgency's targets,
+    recomputed from the filing time."""
     if not actor.is_engineer:
         raise PermissionDenied(_("Only engineers can set the urgency."))
     with transaction.atomic():
         ticket = ticket_lock(ticket)
         if ticket.urgency == urgency:
+            if ticket.triaged_at is None:
+                ticket_mark_triaged(ticket, timezone.now())
+                ticket.save(update_fields=["triaged_at"])
             return ticket
+        ticket_mark_triaged(ticket, timezone.now())
         Event.objects.create(
             ticket=ticket, actor=actor, kind=Event.Kind.FIELD, field="urgency",
             old_value=ticket.urgency, new_value=urgency,

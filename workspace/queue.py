@@ -7,7 +7,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from tickets.models import OPEN_STATUSES, CallbackRequest, Ticket
+from tickets.models import OPEN_STATUSES, CallbackRequest, Ticket, Urgency
 from tickets.selectors import ticket_search
 
 SOON = timedelta(hours=1)
@@ -83,7 +83,18 @@ def queue_tickets(user, filters, now=None):
     # Only what the rows show: the assignee's name, not their whole user record.
     return qs.select_related("organisation", "assignee", "tariff").only(
         "number", "subject", "kind", "urgency", "level", "status", "next_due_at", "created_at", "sla_snapshot",
-        "organisation__name", "assignee__full_name", "tariff__name",
+        "organisation__name", "organisation__is_active", "assignee__full_name", "tariff__name",
+    )
+
+
+def declared_emergencies(limit=10):
+    """Open tickets whose customer declared an emergency and nobody has triaged yet, oldest
+    first: the top of every engineer's queue (a partial index keeps this to those rows)."""
+    return list(
+        Ticket.objects.filter(status__in=OPEN_STATUSES, customer_urgency=Urgency.CRITICAL, triaged_at__isnull=True)
+        .select_related("organisation")
+        .only("number", "subject", "created_at", "organisation__name", "organisation__is_active")
+        .order_by("created_at")[:limit]
     )
 
 

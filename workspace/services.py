@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from helpdesk.mail.services import email_enqueue
 from tickets import sla_clock
 from tickets.models import Event, Kind, Level, Message, PhoneCall, Status, Ticket
-from tickets.services import ticket_email_headers, ticket_lock, ticket_set_status, ticket_transition
+from tickets.services import (
+    ticket_email_headers,
+    ticket_lock,
+    ticket_mark_triaged,
+    ticket_set_status,
+    ticket_transition,
+)
 
 LEVEL_ORDER = {Level.L1: 1, Level.L2: 2, Level.L3: 3}
 
@@ -49,7 +55,8 @@ def _field_event(ticket, actor, field, old, new, now):
 
 
 def ticket_triage(*, ticket, actor, urgency, root_cause=None, effort_minutes=None):
-    """Set urgency, root cause and effort; the SLA clocks follow a changed urgency."""
+    """Set urgency, root cause and effort. Triage sets the SLA urgency (it may confirm a
+    customer-declared emergency); a changed urgency recomputes the clocks from filing time."""
     _require_engineer(actor)
     with transaction.atomic():
         ticket = ticket_lock(ticket)
@@ -61,6 +68,7 @@ def ticket_triage(*, ticket, actor, urgency, root_cause=None, effort_minutes=Non
                 _field_event(ticket, actor, field, old, new, now)
                 setattr(ticket, field, new)
         Event.objects.create(ticket=ticket, actor=actor, kind=Event.Kind.TRIAGED, is_internal=True, created_at=now)
+        ticket_mark_triaged(ticket, now)
         ticket.updated_at = now
         ticket.save()
         if changed_urgency:

@@ -66,8 +66,10 @@ class Ticket(models.Model):
         _("urgency (customer's view)"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL
     )
     suspected_cause = models.TextField(_("suspected cause"), blank=True, default="")
-    # Set by the engineer at triage; the customer's view above is kept as they said it.
+    # The SLA urgency: the tariff's default (normal) until an engineer sets it at triage;
+    # the customer's declared urgency above never sets a clock (seed 001, seed 003).
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
     level = models.CharField(_("support level"), max_length=2, choices=Level.choices, default=Level.L1)
@@ -138,6 +140,11 @@ class Ticket(models.Model):
             models.Index(fields=["organisation", "status", "next_due_at"], name="ticket_org_due_idx"),
             models.Index(fields=["tariff", "status", "next_due_at"], name="ticket_tariff_due_idx"),
             models.Index(fields=["urgency", "status", "next_due_at"], name="ticket_urgency_due_idx"),
+            # Declared emergencies awaiting triage: the top of the engineers' queue.
+            models.Index(
+                fields=["created_at"], name="ticket_declared_emergency_idx",
+                condition=models.Q(customer_urgency="critical", triaged_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
@@ -150,6 +157,11 @@ class Ticket(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_declared_emergency(self):
+        """The customer said work has stopped and no engineer has triaged it yet."""
+        return self.customer_urgency == Urgency.CRITICAL and self.triaged_at is None
 
 
 def format_reference(number):

@@ -99,11 +99,13 @@ def test_critical_urgency_runs_on_a_24x7_clock(basic, customer_a, engineer):
     assert ticket.events.filter(kind=Event.Kind.FIELD, field="urgency", new_value="critical").exists()
 
 
-def test_customer_urgency_at_filing_selects_the_override(basic, customer_a):
+def test_customer_urgency_at_filing_does_not_select_the_override(basic, customer_a):
     always = BusinessCalendar.objects.create(name="24x7", always_open=True)
     TariffUrgencyRule.objects.create(tariff=basic, urgency="critical", calendar=always, first_response_minutes=60)
     ticket = _file(customer_a, at=datetime(2026, 11, 21, 3, 0, tzinfo=MSK), customer_urgency="critical")
-    assert _target(ticket).due_at == datetime(2026, 11, 21, 4, 0, tzinfo=MSK)
+    # Saturday 03:00: the default (normal) clock starts Monday 09:00; 8 h → Monday 17:00.
+    assert ticket.urgency == "normal" and ticket.customer_urgency == "critical"
+    assert _target(ticket).due_at == datetime(2026, 11, 23, 17, 0, tzinfo=MSK)
 
 
 def test_tariff_edits_do_not_move_running_deadlines_unless_reapplied(basic, customer_a):

@@ -16,7 +16,7 @@ from ..forms import (
     BulkForm,
     QueueFilterForm,
 )
-from ..queue import CappedPaginator, queue_tickets, view_counts
+from ..queue import CappedPaginator, declared_emergencies, queue_tickets, view_counts
 
 PAGE_SIZE = 50
 
@@ -33,6 +33,7 @@ def queue(request):
     context = {
         "form": form, "page": page, "counts": view_counts(request.user),
         "bulk_form": BulkForm(), "current_view": filters.get("view", ""),
+        "emergencies": declared_emergencies(),
     }
     if request.htmx:
         return render(request, "workspace/queue.html#queue-table", context)
