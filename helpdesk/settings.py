@@ -152,6 +152,8 @@ SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 SUPPORT_QUEUE_EMAIL = env("SUPPORT_QUEUE_EMAIL", default="queue@helpdesk.localhost")
 # A recipient with more than this many targets falling due in one sweep gets one digest.
 SLA_DIGEST_THRESHOLD = env.int("SLA_DIGEST_THRESHOLD", default=3)
+# A digest lists this many, most urgent first, and counts the rest (linked to the queue).
+SLA_DIGEST_MAX_ROWS = env.int("SLA_DIGEST_MAX_ROWS", default=100)
 
 # Knowledge-base suggestions: (requests, seconds) per client (user or IP).
 KB_SUGGEST_RATE = (env.int("KB_SUGGEST_PER_MINUTE", default=60), 60)

@@ -24,8 +24,13 @@ def tickets_visible_to(user):
 def engineer_recipient(ticket):
     """(address, language) of whoever hears about a ticket on the engineers' side: the
     assignee, or the queue address (``SUPPORT_QUEUE_EMAIL``) while nobody has it."""
-    if ticket.assignee_id:
-        return ticket.assignee.email, ticket.assignee.language or settings.LANGUAGE_CODE
+    return engineer_address(ticket.assignee if ticket.assignee_id else None)
+
+
+def engineer_address(assignee):
+    """``engineer_recipient`` for a ticket's assignee (a User, or None for the queue)."""
+    if assignee is not None:
+        return assignee.email, assignee.language or settings.LANGUAGE_CODE
     return settings.SUPPORT_QUEUE_EMAIL, settings.LANGUAGE_CODE
 
 

@@ -5,10 +5,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from helpdesk.mail.services import email_enqueue
+from sla.channels import channel_check
 from sla.selectors import entitlement_for
 
 from . import sla_clock, workflow
@@ -82,7 +83,8 @@ def ticket_email_headers(ticket):
 
 
 def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None):
-    """A customer files a ticket for their organisation.
+    """A customer files a ticket for their organisation. An inactive organisation cannot
+    file; a channel the organisation's tariff does not sell is refused (``ChannelNotAllowed``).
 
     All files are checked before anything is written; if anything fails, nothing stays:
     no ticket, no file on disk, no email. The confirmation email is queued in the same
@@ -93,6 +95,10 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
     organisation = organisation or requester.organisation
     if organisation.pk != requester.organisation_id and organisation.dealer_id != requester.organisation_id:
         raise PermissionDenied(_("You cannot file requests for this organisation."))
+    organisation_check_active(organisation)
+    entitlement = entitlement_for(organisation, data.get("license"))
+    # Every channel is checked against the tariff before anything is written.
+    channel_check(entitlement.tariff if entitlement else None, channel)
     accepted = check_uploads(files)
     # The customer declares an urgency; the SLA urgency is the tariff's default until triage.
     data = {key: value for key, value in data.items() if key not in ("urgency", "triaged_at")}
@@ -107,7 +113,6 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             **data,
         )
         Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
-        entitlement = entitlement_for(organisation, data.get("license"))
         if entitlement is not None:
             sla_clock.clock_start(ticket, entitlement.tariff)
         _attach(ticket, None, requester, accepted, stored)
@@ -146,6 +151,40 @@ def ticket_mark_triaged(ticket, now):
         ticket.triaged_at = now
 
 
+def ticket_filing_refusal(organisation, channel):
+    """Why the organisation cannot file through this channel now, or '' if it can (for
+    pages that show the refusal instead of a form nobody may send)."""
+    try:
+        organisation_check_active(organisation)
+        if channel is not None:
+            entitlement = entitlement_for(organisation)
+            channel_check(entitlement.tariff if entitlement else None, channel)
+    except PermissionDenied as exc:
+        return str(exc)
+    return ""
+
+
+def organisation_check_active(organisation):
+    """A deactivated organisation keeps read access to its history but files nothing new."""
+    if not organisation.is_active:
+        raise PermissionDenied(
+            _("Your organisation's support account is inactive: you can read your requests, but not file or "
+              "change them. Contact us to reactivate it.")
+        )
+
+
+def channel_refusal_tell(user, refusal, language):
+    """Tell someone whose request came through a channel their tariff lacks (e.g. by email)
+    why nothing was opened and how to upgrade, in their language; returns the message."""
+    with translation.override(user.language or language):
+        message = str(refusal)
+    email_enqueue(
+        to=user.email, template="tickets/email/channel_refused", context={"user": user, "message": message},
+        language=user.language or language, topic=f"channel-refused:{user.pk}",
+    )
+    return message
+
+
 def ticket_lock(ticket):
     """The ticket's row, locked for the rest of the caller's transaction (fresh state)."""
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -179,6 +218,8 @@ def ticket_transition(*, ticket, actor, to_status):
     ticket gets there only through ``ticket_reply(wait_for_customer=True)``.
     """
     to_status = Status(to_status)
+    if not actor.is_engineer:
+        organisation_check_active(ticket.organisation)
     with transaction.atomic():
         ticket = ticket_lock(ticket)
         if to_status not in workflow.allowed_transitions(actor, ticket.status):
@@ -227,6 +268,8 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
     """
     if internal and not author.is_engineer:
         raise PermissionDenied(_("Only engineers can add internal notes."))
+    if not author.is_engineer:
+        organisation_check_active(ticket.organisation)
     if wait_for_customer and (internal or not author.is_engineer):
         raise ValidationError(_("Only a public reply from support can wait for the customer's answer."))
     with _StoredFiles() as stored, transaction.atomic():
@@ -359,8 +402,10 @@ def ticket_set_urgency(*, ticket, actor, urgency):
 
 def callback_request(*, ticket, user, phone, preferred_time=""):
     """A customer asks to be called about a ticket; only tariffs with phone support allow it."""
-    if ticket.tariff is None or not ticket.tariff.allows_phone:
+    if ticket.tariff is None:
         raise PermissionDenied(_("Your tariff does not include phone support."))
+    channel_check(ticket.tariff, Channel.PHONE)
+    organisation_check_active(ticket.organisation)
     with transaction.atomic():
         request = CallbackRequest.objects.create(
             ticket=ticket, requested_by=user, phone=phone, preferred_time=preferred_time

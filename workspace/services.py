@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from helpdesk.mail.services import email_enqueue
 from tickets import sla_clock
-from tickets.models import Event, Kind, Level, Message, PhoneCall, Status, Ticket
+from tickets.models import Channel, Event, Kind, Level, Message, PhoneCall, Status, Ticket
 from tickets.services import (
     ticket_email_headers,
     ticket_lock,
@@ -163,7 +163,7 @@ def ticket_escalate(*, ticket, actor, to_level, reason):
 def phone_call_log(*, ticket, actor, direction, duration_minutes, summary, started_at=None, callback=None):
     """Log a call; it answers the callback request it refers to."""
     _require_engineer(actor)
-    if ticket.tariff is None or not ticket.tariff.allows_phone:
+    if ticket.tariff is None or not ticket.tariff.allows(Channel.PHONE):
         raise ValidationError(_("This ticket's tariff has no phone support."))
     with transaction.atomic():
         now = timezone.now()

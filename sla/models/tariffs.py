@@ -16,6 +16,16 @@ class Urgency(models.TextChoices):
     CRITICAL = "critical", _("Critical: work has stopped")
 
 
+class Channel(models.TextChoices):
+    """Ways a request reaches support, the one definition: a ticket's channel and what a
+    tariff sells (``Tariff.allows``)."""
+
+    WEB = "web", _("Web form")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    API = "api", _("API")
+
+
 class TargetKind(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
     COMMITMENT = "commitment", _("Planned date or justified refusal")
@@ -78,6 +88,13 @@ class Tariff(models.Model):
             if minutes:
                 result[kind.value] = minutes
         return result, calendar
+
+    def allows(self, channel):
+        """Whether the tariff sells this channel; the API is the web form's programmatic twin."""
+        return {
+            Channel.WEB: self.allows_web, Channel.API: self.allows_web,
+            Channel.EMAIL: self.allows_email, Channel.PHONE: self.allows_phone,
+        }[Channel(channel)]
 
     @property
     def channels(self):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.models import Organisation, SupportLevel
-from sla.models import License, Tariff, Urgency
+from sla.models import Channel, License, Tariff, Urgency
 
 REFERENCE_PREFIX = "HD"
 
@@ -27,13 +27,6 @@ class Kind(models.TextChoices):
     QUESTION = "question", _("Question about the system")
     ERROR = "error", _("System error")
     SUGGESTION = "suggestion", _("Suggestion")
-
-
-class Channel(models.TextChoices):
-    WEB = "web", _("Web form")
-    EMAIL = "email", _("Email")
-    PHONE = "phone", _("Phone")
-    API = "api", _("API")
 
 
 # Support levels and urgencies are defined once, in the lower apps, and re-exported here.

@@ -79,3 +79,13 @@ def test_the_sweep_costs_the_same_statements_for_3_or_30_due_targets(basic, cust
         assert sla_clock.sla_sweep(now=MONDAY_10AM + timedelta(days=4)) == (0, 30)
     assert len(few.captured_queries) == len(many.captured_queries)
     assert not SlaTarget.objects.filter(breached_at__isnull=True).exists()
+
+
+def test_a_long_digest_lists_the_most_urgent_and_counts_the_rest(basic, customer_a, settings):
+    settings.SLA_DIGEST_THRESHOLD, settings.SLA_DIGEST_MAX_ROWS = 3, 2
+    tickets = [_file(customer_a, MONDAY_10AM + timedelta(minutes=i)) for i in range(5)]
+    OutboundEmail.objects.all().delete()
+    sla_clock.sla_sweep(now=MONDAY_10AM + timedelta(days=1))
+    body = OutboundEmail.objects.get().body_text
+    assert tickets[0].reference in body and tickets[1].reference in body and tickets[4].reference not in body
+    assert "and 3 more in the queue" in body and "now at level L2" in body

@@ -19,6 +19,7 @@ from ..forms import (
     TicketForm,
     browser_from_user_agent,
 )
+from ..models import Channel
 from .access import customer_required
 from .common import change_status
 
@@ -66,8 +67,10 @@ def ticket_new(request):
         )
     entitlement = entitlement_for(request.user.organisation)
     promise = promise_for(entitlement.tariff) if entitlement else {}
-    context = {"form": form, "entitlement": entitlement, "promise": promise}
-    return render(request, "tickets/portal/new.html", context)
+    context = {"form": form, "entitlement": entitlement, "promise": promise,
+               "cannot_file": services.ticket_filing_refusal(request.user.organisation, Channel.WEB)}
+    status = 403 if context["cannot_file"] else 200
+    return render(request, "tickets/portal/new.html", context, status=status)
 
 
 @customer_required
@@ -87,7 +90,8 @@ def ticket_detail(request, number):
 
 
 def _render_detail(request, ticket, reply_form, status=200, callback_form=None):
-    phone = ticket.tariff is not None and ticket.tariff.allows_phone
+    read_only = services.ticket_filing_refusal(ticket.organisation, None) if not ticket.organisation.is_active else ""
+    phone = ticket.tariff is not None and ticket.tariff.allows(Channel.PHONE) and not read_only
     context = {
         "ticket": ticket,
         "targets": selectors.sla_targets(ticket),
@@ -95,7 +99,8 @@ def _render_detail(request, ticket, reply_form, status=200, callback_form=None):
         "items": selectors.conversation(ticket, include_internal=False),
         "files": selectors.ticket_files(ticket, include_internal=False),
         "reply_form": reply_form,
-        "transitions": workflow.transition_choices(request.user, ticket.status),
+        "read_only": read_only,
+        "transitions": [] if read_only else workflow.transition_choices(request.user, ticket.status),
     }
     return render(request, "tickets/portal/detail.html", context, status=status)
 
