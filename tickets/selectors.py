@@ -137,6 +137,15 @@ def ticket_files(ticket, *, include_internal):
     return list(qs.order_by("pk"))
 
 
+def ticket_promise(ticket, zone_name):
+    """{target kind: sentence} of the ticket's running deadlines, worded once for the
+    email, the portal and the API (``sla.promise``), in the reader's time zone."""
+    from sla.promise import promise_sentences
+
+    dues = {t.kind: t.due_at for t in ticket.sla_targets.all() if t.met_at is None and t.due_at is not None}
+    return promise_sentences(dues, zone_name)
+
+
 def sla_targets(ticket):
     """The ticket's SLA clocks in a fixed order, for the ticket pages."""
     order = {"first_response": 0, "commitment": 1, "resolution": 2}

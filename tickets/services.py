@@ -15,7 +15,7 @@ from sla.selectors import entitlement_for
 from . import sla_clock, workflow
 from .attachments import attached_bytes, check_uploads, file_sha256
 from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket, Urgency
-from .selectors import engineer_recipient, engineers_on_duty
+from .selectors import engineer_recipient, engineers_on_duty, ticket_promise
 
 TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
 
@@ -122,12 +122,18 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             to=requester.email,
             template="tickets/email/created",
             context={"ticket": ticket, "user": requester, "url": _portal_url(ticket),
-                     "reply_by_email": bool(ticket_reply_address(ticket))},
+                     "reply_by_email": bool(ticket_reply_address(ticket)),
+                     "promise": _promise_in(ticket, requester, requester.language or language)},
             language=requester.language or language,
             topic=f"ticket:{ticket.number}",
             headers=ticket_email_headers(ticket),
         )
     return ticket
+
+
+def _promise_in(ticket, user, language):
+    with translation.override(language):
+        return list(ticket_promise(ticket, user.time_zone).values())
 
 
 def _notify_declared_emergency(ticket):

@@ -68,6 +68,13 @@ OPTIONAL_NOTIFICATIONS = {
 }
 
 
+def default_time_zone():
+    """New accounts start in ``DEFAULT_USER_TIME_ZONE`` unless sign-up learnt the browser's."""
+    from django.conf import settings
+
+    return settings.DEFAULT_USER_TIME_ZONE
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -124,7 +131,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("support level"), max_length=2, choices=Level.choices, blank=True, default=""
     )
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
+    time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("admin access"), default=False, help_text=_("May log in to the admin site.")

@@ -31,7 +31,7 @@ def _activation_link(user):
 
 
 @transaction.atomic
-def user_signup(*, full_name, email, password, organisation_name, language, ip_address, user_agent):
+def user_signup(*, full_name, email, password, organisation_name, language, ip_address, user_agent, time_zone=""):
     """A visitor signs up; the account is inactive until the emailed link is followed.
 
     The answer never reveals whether the email is registered: for a known address the
@@ -68,6 +68,7 @@ def user_signup(*, full_name, email, password, organisation_name, language, ip_a
         organisation=organisation,
         requested_organisation=requested,
         language=language,
+        time_zone=time_zone or settings.DEFAULT_USER_TIME_ZONE,
         is_active=False,
     )
     PersonalDataConsent.objects.create(

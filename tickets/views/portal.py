@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sla.promise import promise_sentences
 from sla.selectors import entitlement_for, licenses_of, promise_for
 
 from .. import selectors, services, workflow
@@ -66,7 +67,7 @@ def ticket_new(request):
             licenses=licenses, organisations=organisations,
         )
     entitlement = entitlement_for(request.user.organisation)
-    promise = promise_for(entitlement.tariff) if entitlement else {}
+    promise = promise_sentences(promise_for(entitlement.tariff), request.user.time_zone) if entitlement else {}
     context = {"form": form, "entitlement": entitlement, "promise": promise,
                "cannot_file": services.ticket_filing_refusal(request.user.organisation, Channel.WEB)}
     status = 403 if context["cannot_file"] else 200
@@ -76,7 +77,8 @@ def ticket_new(request):
 @customer_required
 def ticket_created(request, number):
     ticket = selectors.ticket_for(request.user, number)
-    return render(request, "tickets/portal/created.html", {"ticket": ticket})
+    promise = selectors.ticket_promise(ticket, request.user.time_zone)
+    return render(request, "tickets/portal/created.html", {"ticket": ticket, "promise": promise})
 
 
 @login_required
@@ -95,6 +97,7 @@ def _render_detail(request, ticket, reply_form, status=200, callback_form=None):
     context = {
         "ticket": ticket,
         "targets": selectors.sla_targets(ticket),
+        "promise": selectors.ticket_promise(ticket, request.user.time_zone),
         "callback_form": (callback_form or CallbackForm()) if phone else None,
         "items": selectors.conversation(ticket, include_internal=False),
         "files": selectors.ticket_files(ticket, include_internal=False),
