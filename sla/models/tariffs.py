@@ -120,6 +120,9 @@ class TariffUrgencyRule(models.Model):
         verbose_name_plural = _("urgency overrides")
         constraints = [models.UniqueConstraint(fields=["tariff", "urgency"], name="one_rule_per_urgency")]
 
+    def __str__(self):
+        return f"{self.tariff} · {self.get_urgency_display()}"
+
 
 class TariffPrice(models.Model):
     tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="prices")
