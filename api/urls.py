@@ -4,7 +4,7 @@ has a row in api/tests/test_permission_matrix.py."""
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .views import kb, me, queue, sla, tickets, tokens
+from .views import billing, kb, me, queue, sla, tickets, tokens
 
 app_name = "api"
 
@@ -39,6 +39,8 @@ urlpatterns = [
         tickets.AttachmentDownloadView.as_view(), name="ticket-attachment",
     ),
     path("kb/suggestions/", kb.SuggestionsView.as_view(), name="kb-suggestions"),
+    path("orders/", billing.OrderListView.as_view(), name="order-list"),
+    path("wallet/", billing.WalletView.as_view(), name="wallet"),
     # Engineers.
     path("tickets/<int:number>/assign/", queue.TicketAssignView.as_view(), name="ticket-assign"),
     path("queue/", queue.QueueView.as_view(), name="queue"),
@@ -53,4 +55,5 @@ urlpatterns = [
     path("tariffs/<slug:code>/", sla.TariffDetailView.as_view(), name="tariff-detail"),
     path("licenses/", sla.LicenseListView.as_view(), name="license-list"),
     path("licenses/<str:serial>/", sla.LicenseDetailView.as_view(), name="license-detail"),
+    path("orders/<int:number>/pay/", billing.OrderPayView.as_view(), name="order-pay"),
 ]

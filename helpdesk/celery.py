@@ -51,4 +51,8 @@ app.conf.beat_schedule = {
     # tickets and replies. Every minute by default (INBOUND_POLL_SECONDS): customers
     # expect an answer within business hours, and an idle poll is one login per mailbox.
     "poll-mailboxes": {"task": "inbound.tasks.poll_mailboxes", "schedule": settings.INBOUND_POLL_SECONDS},
+    # Selling support: invoices whose task was lost, points of new periods, expiries and
+    # renewal reminders are all about days, so hourly is prompt enough; each step is
+    # idempotent (unique rows), so a rerun or two beats change nothing.
+    "billing-daily": {"task": "billing.tasks.billing_daily", "schedule": 3600.0},
 }

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "helpdesk.accounts",
     "helpdesk.mail",
     "sla",
+    "billing",
     "knowledgebase",
     "tickets",
     "workspace",
@@ -156,6 +157,16 @@ SUPPORT_QUEUE_EMAIL = env("SUPPORT_QUEUE_EMAIL", default="queue@helpdesk.localho
 SLA_DIGEST_THRESHOLD = env.int("SLA_DIGEST_THRESHOLD", default=3)
 # A digest lists this many, most urgent first, and counts the rest (linked to the queue).
 SLA_DIGEST_MAX_ROWS = env.int("SLA_DIGEST_MAX_ROWS", default=100)
+
+# Selling support (billing/README.md). The supplier on pro-forma invoices:
+VENDOR_NAME = env("VENDOR_NAME", default="Helpdesk Vendor Ltd")
+VENDOR_ADDRESS = env("VENDOR_ADDRESS", default="1 Example Street\n00-001 Warsaw").replace("\\n", "\n")
+VENDOR_TAX_ID = env("VENDOR_TAX_ID", default="")
+VENDOR_BANK = env("VENDOR_BANK", default="")
+# Days before a tariff period or a license's support ends when customers are reminded.
+RENEWAL_REMINDER_DAYS = [int(d) for d in env.list("RENEWAL_REMINDER_DAYS", default=["30", "7"])]
+# A refund of points lasts at least this many days, even if the points it returns expire sooner.
+POINTS_REFUND_MIN_DAYS = env.int("POINTS_REFUND_MIN_DAYS", default=30)
 
 # Knowledge-base suggestions: (requests, seconds) per client (user or IP).
 KB_SUGGEST_RATE = (env.int("KB_SUGGEST_PER_MINUTE", default=60), 60)

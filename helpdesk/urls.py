@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("sla.urls")),
     path("kb/", include("knowledgebase.urls")),
+    path("billing/", include("billing.urls")),
     path("api/", include("api.urls")),
     path("workspace/", include("workspace.urls")),
     path("", include("tickets.urls")),

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -7,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import businesstime
 from .admin_forms import EntitlementRuleForm, TariffForm, UrgencyRuleForm, business_day_text
-from .templatetags.sla_format import duration_text
 from .models import (
     BusinessCalendar,
     Edition,
@@ -20,6 +20,7 @@ from .models import (
     TariffUrgencyRule,
     WorkingInterval,
 )
+from .templatetags.sla_format import duration_text
 
 
 class WorkingIntervalInline(admin.TabularInline):
@@ -121,9 +122,17 @@ class EditionAdmin(admin.ModelAdmin):
 
 
 class SubscriptionInline(admin.TabularInline):
+    """Periods are shown here; a new one is added on the subscription page, through the
+    service, so it starts exactly when the current one ends."""
+
     model = Subscription
     extra = 0
     fields = ["tariff", "starts_on", "ends_on", "source"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(License)
@@ -153,14 +162,55 @@ class LicenseAdmin(admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
+class SubscriptionAddForm(forms.ModelForm):
+    months = forms.IntegerField(label=_("period (months)"), min_value=1, max_value=120, initial=12)
+
+    class Meta:
+        model = Subscription
+        fields = ["license", "tariff", "source"]
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
+    """Adding a period goes through ``subscription_activate``: it starts the day after the
+    current period of the same tariff ends (or today). Existing periods are read-only."""
+
     list_display = ["license", "tariff", "starts_on", "ends_on", "source"]
     list_filter = ["tariff", "source"]
     search_fields = ["=license__serial"]
     list_select_related = ["license", "tariff"]
     raw_id_fields = ["license"]
     show_full_result_count = False
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = SubscriptionAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["license", "tariff", "source", "months"]
+        return ["license", "tariff", "starts_on", "ends_on", "source", "rule"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["license", "tariff", "starts_on", "ends_on", "source", "rule"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        from .services import subscription_activate
+
+        created = subscription_activate(
+            license=form.cleaned_data["license"], tariff=form.cleaned_data["tariff"],
+            months=form.cleaned_data["months"], source=form.cleaned_data["source"],
+        )
+        obj.pk, obj.starts_on, obj.ends_on = created.pk, created.starts_on, created.ends_on
+        self.message_user(request, _("The new period covers %(start)s – %(end)s.") % {
+            "start": date_format(created.starts_on, "DATE_FORMAT"), "end": date_format(created.ends_on, "DATE_FORMAT"),
+        })
 
 
 @admin.register(EntitlementRule)

@@ -28,8 +28,13 @@ class MultipleFileField(forms.FileField):
 
 
 class TicketForm(forms.ModelForm):
-    def __init__(self, *args, licenses=None, organisations=None, **kwargs):
+    def __init__(self, *args, licenses=None, organisations=None, charges_points=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if charges_points:
+            self.fields["basic_terms"] = forms.BooleanField(
+                label=_("If our support points are not enough, file it on the basic terms at no charge"),
+                required=False,
+            )
         self.fields["attachments"].help_text = _(
             "Screenshots, screen videos, logs, PDF: up to %(per_file)s a file, %(per_ticket)s in all."
         ) % {

@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from billing.selectors import tariff_charges_points
+from billing.services import wallet_charge_callback, wallet_charge_ticket
 from helpdesk.mail.services import email_enqueue
 from sla.channels import channel_check
-from sla.selectors import entitlement_for
+from sla.selectors import default_tariff, entitlement_for
 
 from . import sla_clock, workflow
 from .attachments import attached_bytes, check_uploads, file_sha256
@@ -82,9 +84,14 @@ def ticket_email_headers(ticket):
     return {"Reply-To": address} if address else {}
 
 
-def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None):
+def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None, basic_terms=False):
     """A customer files a ticket for their organisation. An inactive organisation cannot
     file; a channel the organisation's tariff does not sell is refused (``ChannelNotAllowed``).
+
+    Under a tariff that charges support points the ticket is paid from the organisation's
+    wallet in the same transaction (``billing.services.wallet_charge_ticket``); too few points
+    raise ``NotEnoughPoints`` and nothing is filed. ``basic_terms`` files it on the default
+    tariff instead, at no charge.
 
     All files are checked before anything is written; if anything fails, nothing stays:
     no ticket, no file on disk, no email. The confirmation email is queued in the same
@@ -97,8 +104,11 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
         raise PermissionDenied(_("You cannot file requests for this organisation."))
     organisation_check_active(organisation)
     entitlement = entitlement_for(organisation, data.get("license"))
+    tariff = entitlement.tariff if entitlement is not None else None
+    if basic_terms and tariff is not None and tariff_charges_points(tariff):
+        tariff = default_tariff()
     # Every channel is checked against the tariff before anything is written.
-    channel_check(entitlement.tariff if entitlement else None, channel)
+    channel_check(tariff, channel)
     accepted = check_uploads(files)
     # The customer declares an urgency; the SLA urgency is the tariff's default until triage.
     data = {key: value for key, value in data.items() if key not in ("urgency", "triaged_at")}
@@ -113,8 +123,12 @@ def ticket_create(*, requester, data, files=(), channel=Channel.WEB, language="e
             **data,
         )
         Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
-        if entitlement is not None:
-            sla_clock.clock_start(ticket, entitlement.tariff)
+        if tariff is not None:
+            wallet_charge_ticket(
+                organisation=organisation, tariff=tariff, ticket_number=ticket.number,
+                kind=ticket.kind, urgency=ticket.customer_urgency,
+            )
+            sla_clock.clock_start(ticket, tariff)
         _attach(ticket, None, requester, accepted, stored)
         if ticket.is_declared_emergency:
             _notify_declared_emergency(ticket)
@@ -415,6 +429,9 @@ def callback_request(*, ticket, user, phone, preferred_time=""):
     with transaction.atomic():
         request = CallbackRequest.objects.create(
             ticket=ticket, requested_by=user, phone=phone, preferred_time=preferred_time
+        )
+        wallet_charge_callback(
+            organisation=ticket.organisation, tariff=ticket.tariff, callback_id=request.pk, ticket_number=ticket.number,
         )
         Event.objects.create(ticket=ticket, actor=user, kind=Event.Kind.CALLBACK, new_value=phone[:200])
         recipient, language = engineer_recipient(ticket)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.services import wallet_charge_call, wallet_refund_ticket
 from helpdesk.mail.services import email_enqueue
 from tickets import sla_clock
 from tickets.models import Channel, Event, Kind, Level, Message, PhoneCall, Status, Ticket
@@ -56,7 +57,8 @@ def _field_event(ticket, actor, field, old, new, now):
 
 def ticket_triage(*, ticket, actor, urgency, root_cause=None, effort_minutes=None):
     """Set urgency, root cause and effort. Triage sets the SLA urgency (it may confirm a
-    customer-declared emergency); a changed urgency recomputes the clocks from filing time."""
+    customer-declared emergency); a changed urgency recomputes the clocks from filing time.
+    A root cause that is not charged (a product defect) gives the ticket's points back, once."""
     _require_engineer(actor)
     with transaction.atomic():
         ticket = ticket_lock(ticket)
@@ -73,6 +75,11 @@ def ticket_triage(*, ticket, actor, urgency, root_cause=None, effort_minutes=Non
         ticket.save()
         if changed_urgency:
             sla_clock.clock_recompute(ticket)
+        if root_cause is not None and root_cause.free_of_charge:
+            wallet_refund_ticket(
+                organisation=ticket.organisation, ticket_number=ticket.number, actor=actor,
+                reason=_("Not charged: %(cause)s") % {"cause": root_cause.name},
+            )
     return ticket
 
 
@@ -161,7 +168,8 @@ def ticket_escalate(*, ticket, actor, to_level, reason):
 
 
 def phone_call_log(*, ticket, actor, direction, duration_minutes, summary, started_at=None, callback=None):
-    """Log a call; it answers the callback request it refers to."""
+    """Log a call; it answers the callback request it refers to, and costs its minutes
+    under a tariff that charges points for phone time."""
     _require_engineer(actor)
     if ticket.tariff is None or not ticket.tariff.allows(Channel.PHONE):
         raise ValidationError(_("This ticket's tariff has no phone support."))
@@ -173,6 +181,10 @@ def phone_call_log(*, ticket, actor, direction, duration_minutes, summary, start
         )
         if callback is not None:
             type(callback).objects.filter(pk=callback.pk, handled_at__isnull=True).update(handled_at=now)
+        wallet_charge_call(
+            organisation=ticket.organisation, tariff=ticket.tariff, phone_call_id=call.pk,
+            ticket_number=ticket.number, minutes=duration_minutes,
+        )
         Event.objects.create(
             ticket=ticket, actor=actor, kind=Event.Kind.CALL, new_value=f"{duration_minutes}", is_internal=True,
             created_at=now,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, queue, reports, ticket
+from .views import actions, queue, reports, sales, ticket
 
 app_name = "workspace"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", queue.queue, name="queue"),
     path("bulk/", queue.queue_bulk, name="bulk"),
     path("reports/", reports.reports_page, name="reports"),
+    path("reports/sales/", sales.sales_page, name="sales"),
     path("tickets/<int:number>/triage/", actions.triage, name="triage"),
     path("tickets/<int:number>/commit/", actions.commit, name="commit"),
     path("tickets/<int:number>/refuse/", actions.refuse, name="refuse"),

@@ -26,6 +26,15 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
+class RequestKind(models.TextChoices):
+    """Request types (seed 004), the one definition: a ticket's type, and what points rules
+    (billing) price by."""
+
+    QUESTION = "question", _("Question about the system")
+    ERROR = "error", _("System error")
+    SUGGESTION = "suggestion", _("Suggestion")
+
+
 class TargetKind(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
     COMMITMENT = "commitment", _("Planned date or justified refusal")

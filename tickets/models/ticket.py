@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.models import Organisation, SupportLevel
-from sla.models import Channel, License, Tariff, Urgency
+from sla.models import Channel, License, RequestKind, Tariff, Urgency
 
 REFERENCE_PREFIX = "HD"
 
@@ -23,10 +23,8 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Kind(models.TextChoices):
-    QUESTION = "question", _("Question about the system")
-    ERROR = "error", _("System error")
-    SUGGESTION = "suggestion", _("Suggestion")
+# A ticket's type is the request type tariffs and points rules know (one definition, in sla).
+Kind = RequestKind
 
 
 # Support levels and urgencies are defined once, in the lower apps, and re-exported here.

@@ -12,6 +12,10 @@ class RootCause(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
+    free_of_charge = models.BooleanField(
+        _("not charged to the customer"), default=False,
+        help_text=_("E.g. a confirmed product defect: a ticket triaged with this cause gets its support points back."),
+    )
 
     class Meta:
         verbose_name = _("root cause")

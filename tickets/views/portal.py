@@ -9,6 +9,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from billing.selectors import ticket_points_table, wallet_balance
+from billing.services import NotEnoughPoints
 from sla.promise import promise_sentences
 from sla.selectors import entitlement_for, licenses_of, promise_for
 
@@ -20,11 +22,21 @@ from ..forms import (
     TicketForm,
     browser_from_user_agent,
 )
-from ..models import Channel
+from ..models import Channel, Kind, Urgency
 from .access import customer_required
 from .common import change_status
 
 PAGE_SIZE = 25
+
+
+def points_context(organisation, tariff):
+    """What each kind of request costs and the balance, or None when the tariff charges no points."""
+    table = ticket_points_table(tariff, [k for k, _label in Kind.choices], [u for u, _label in Urgency.choices])
+    if table is None:
+        return None
+    rows = [(kind_label, urgency_label, table[kind][urgency])
+            for kind, kind_label in Kind.choices for urgency, urgency_label in Urgency.choices]
+    return {"table": table, "rows": rows, "balance": wallet_balance(organisation)}
 
 
 @customer_required
@@ -43,10 +55,13 @@ def ticket_new(request):
         return render(request, "tickets/portal/no_organisation.html", status=403)
     licenses = list(licenses_of(request.user.organisation))
     organisations = list(selectors.organisations_filing_for(request.user))
+    entitlement = entitlement_for(request.user.organisation)
+    points = points_context(request.user.organisation, entitlement.tariff if entitlement else None)
+    options = {"licenses": licenses, "organisations": organisations, "charges_points": points is not None}
     if request.method == "POST":
-        form = TicketForm(request.POST, request.FILES, licenses=licenses, organisations=organisations)
+        form = TicketForm(request.POST, request.FILES, **options)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("attachments", "organisation")}
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("attachments", "organisation", "basic_terms")}
             try:
                 ticket = services.ticket_create(
                     requester=request.user,
@@ -54,7 +69,10 @@ def ticket_new(request):
                     data=data,
                     files=form.cleaned_data["attachments"],
                     language=get_language() or "en",
+                    basic_terms=form.cleaned_data.get("basic_terms", False),
                 )
+            except NotEnoughPoints as exc:
+                form.add_error(None, _("%(cost)s Tick “file it on the basic terms” below, or buy a points pack.") % {"cost": exc.messages[0]})
             except ValidationError as exc:
                 form.add_error("attachments", exc)
             except PermissionDenied as exc:
@@ -63,12 +81,10 @@ def ticket_new(request):
                 return redirect("tickets:created", number=ticket.number)
     else:
         form = TicketForm(
-            initial={"browser": browser_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))},
-            licenses=licenses, organisations=organisations,
+            initial={"browser": browser_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))}, **options,
         )
-    entitlement = entitlement_for(request.user.organisation)
     promise = promise_sentences(promise_for(entitlement.tariff), request.user.time_zone) if entitlement else {}
-    context = {"form": form, "entitlement": entitlement, "promise": promise,
+    context = {"form": form, "entitlement": entitlement, "promise": promise, "points": points,
                "cannot_file": services.ticket_filing_refusal(request.user.organisation, Channel.WEB)}
     status = 403 if context["cannot_file"] else 200
     return render(request, "tickets/portal/new.html", context, status=status)

@@ -31,10 +31,11 @@ EXPORTS = {
 }
 
 
-def _period(request):
+def period_from_request(request, default_days=90):
+    """(form, start, end) of the period the lead picked: [start, end) in the current time zone."""
     form = PeriodForm(request.GET or None)
     today = timezone.localdate()
-    start, end = today - timedelta(days=90), today
+    start, end = today - timedelta(days=default_days), today
     if form.is_valid():
         start = form.cleaned_data["start"] or start
         end = form.cleaned_data["end"] or end
@@ -63,7 +64,7 @@ def _bars(rows, key):
 
 @user_passes(can_lead)
 def reports_page(request):
-    form, start, end = _period(request)
+    form, start, end = period_from_request(request)
     export = request.GET.get("export")
     if export in EXPORTS:
         return _csv(export, EXPORTS[export](start, end))

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from billing.models import PointsPack, PointsPlan, PointsRule
+from billing.services import subscriptions_grant_due
 from helpdesk.accounts.models import Organisation, User
 from sla import services as sla_services
 from sla.models import (
@@ -28,6 +30,7 @@ PEOPLE = [
     # email, name, role, level, organisation, staff
     ("customer@acme.example", "Anna Kowalska", "customer", "", "Acme Hosting", False),
     ("customer@globex.example", "Ivan Petrov", "customer", "", "Globex Shop", False),
+    ("customer@initech.example", "Marta Nowak", "customer", "", "Initech", False),
     ("l1@helpdesk.example", "Olga L1 Engineer", "engineer", "L1", None, False),
     ("l2@helpdesk.example", "Piotr L2 Engineer", "engineer", "L2", None, False),
     ("admin@helpdesk.example", "Admin", "engineer", "L3", None, True),
@@ -60,6 +63,7 @@ class Command(BaseCommand):
                 )
             users[email] = user
         self._licenses()
+        self._points()
         self._workspace(users)
         self._kb(users)
         if not Ticket.objects.exists():
@@ -69,7 +73,7 @@ class Command(BaseCommand):
                     data={"kind": kind, "subject": subject, "body": body, "is_integration": integration},
                 )
         self.stdout.write("Demo logins (password for all: %s):" % PASSWORD)
-        self.stdout.write("  (Acme holds a Commerce license with a VIP trial; Globex is on Basic)")
+        self.stdout.write("  (Acme holds a Commerce license with a VIP trial; Globex is on Basic; Initech pays in support points)")
         for email, name, role, level, org_name, staff in PEOPLE:
             what = "admin" if staff else (f"engineer {level}" if role == "engineer" else f"customer of {org_name}")
             self.stdout.write(f"  {what:<28} {email}")
@@ -129,10 +133,43 @@ class Command(BaseCommand):
                     organisation=Organisation.objects.get(name=org_name), support_until=today + timedelta(days=365),
                 )
 
+    def _points(self):
+        """Seed 000's commenter: a plan with support points, requests that cost points, packs."""
+        office = BusinessCalendar.objects.get(name="Moscow office, Mon–Fri 09:00–18:00")
+        points, created = Tariff.objects.get_or_create(
+            code="points",
+            defaults=dict(
+                name="Prepaid points", rank=5, allows_phone=True, phone_number="+7 495 000-00-01", calendar=office,
+                first_response_minutes=6 * 60, commitment_minutes=120,
+                description="20 support points a month; a question or suggestion costs 10, an urgent error 30, a phone minute 2.",
+            ),
+        )
+        if created:
+            TariffPrice.objects.create(tariff=points, months=3, amount=6000, currency="RUB")
+            PointsPlan.objects.create(tariff=points, points_per_month=20)
+            for kind, urgency, cost in (("", "", 10), ("error", "high", 20), ("", "critical", 30)):
+                PointsRule.objects.create(tariff=points, item="ticket", ticket_kind=kind, urgency=urgency, points=cost)
+            PointsRule.objects.create(tariff=points, item="phone_minute", points=2)
+            PointsRule.objects.create(tariff=points, item="callback", points=5)
+        PointsPack.objects.get_or_create(
+            code="pack-50", defaults={"name": "50 points", "points": 50, "valid_months": 12, "amount": 5000, "currency": "RUB"}
+        )
+        initech = Organisation.objects.get_or_create(name="Initech")[0]
+        serial = make_serial("1N1TECHP01NTS000001")
+        license = License.objects.filter(serial=serial).first()
+        if license is None:
+            license = sla_services.license_register(
+                serial=serial, edition=Edition.objects.get(code="business"), organisation=initech,
+                support_until=timezone.localdate() + timedelta(days=365),
+            )
+            sla_services.subscription_activate(license=license, tariff=points, months=3)
+        subscriptions_grant_due()
+
     def _workspace(self, users):
         for name in ("Configuration error", "Software defect", "Hosting or network", "Third-party integration",
                      "User error or training", "Data import / template"):
             RootCause.objects.get_or_create(name=name)
+        RootCause.objects.filter(name="Software defect").update(free_of_charge=True)
         office = BusinessCalendar.objects.get(name="Moscow office, Mon–Fri 09:00–18:00")
         for email in ("l1@helpdesk.example", "l2@helpdesk.example", "admin@helpdesk.example"):
             EngineerSchedule.objects.get_or_create(engineer=users[email], defaults={"calendar": office})
