@@ -20,7 +20,7 @@ from .models import (
     TariffUrgencyRule,
     WorkingInterval,
 )
-from .templatetags.sla_format import duration_text
+from .templatetags.sla_format import hours_text
 
 
 class WorkingIntervalInline(admin.TabularInline):
@@ -73,7 +73,7 @@ class PriceInline(admin.TabularInline):
 
 
 def _duration(minutes):
-    return duration_text(timedelta(minutes=minutes)) if minutes else "—"
+    return hours_text(timedelta(minutes=minutes)) if minutes else "—"
 
 
 @admin.register(Tariff)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import businesstime
 from .models import EntitlementRule, Tariff, TariffUrgencyRule
-from .templatetags.sla_format import duration_text
+from .templatetags.sla_format import hours_text
 
 TARGET_FIELDS = ("first_response_minutes", "commitment_minutes", "resolution_minutes")
 
@@ -19,13 +19,11 @@ TARGET_FIELDS = ("first_response_minutes", "commitment_minutes", "resolution_min
 class HoursMinutesWidget(forms.MultiWidget):
     """Two number boxes, "h" and "min", for a duration stored in minutes."""
 
-    template_name = "sla/widgets/hours_minutes.html"
-
     def __init__(self, attrs=None):
         base = {"min": 0, "style": "width: 6em"}
         super().__init__(
-            [forms.NumberInput({**base, "aria-label": _("hours")}),
-             forms.NumberInput({**base, "max": 59, "aria-label": _("minutes")})],
+            [forms.NumberInput({**base, "aria-label": _("hours"), "placeholder": _("h")}),
+             forms.NumberInput({**base, "max": 59, "aria-label": _("minutes"), "placeholder": _("min")})],
             attrs,
         )
 
@@ -95,7 +93,7 @@ def business_day_text(calendar):
     """'1 business day = 9 h' from the calendar: its working time over the coming week
     divided by its working days (24x7: 24 h)."""
     if calendar.always_open:
-        return _("1 business day = %(duration)s") % {"duration": duration_text(timedelta(hours=24))}
+        return _("1 business day = %(duration)s") % {"duration": hours_text(timedelta(hours=24))}
     now = timezone.now()
     pure = calendar.as_calendar(now)
     spans = list(businesstime.working_spans(pure, now, now + timedelta(days=7)))
@@ -104,7 +102,7 @@ def business_day_text(calendar):
     total = sum((e - s for s, e in spans), timedelta(0))
     zone = zoneinfo.ZoneInfo(calendar.time_zone)
     days = {s.astimezone(zone).date() for s, _e in spans}
-    return _("1 business day = %(duration)s") % {"duration": duration_text(total / len(days))}
+    return _("1 business day = %(duration)s") % {"duration": hours_text(total / len(days))}
 
 
 KIND_FIELDS = {

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from helpdesk.mail.models import OutboundEmail
 from sla.tests.factories import CalendarFactory, TariffFactory
@@ -31,7 +32,8 @@ def test_the_email_promises_both_deadlines_in_the_customers_zone(ticket, custome
     body = OutboundEmail.objects.get(to=customer_a.email).body_text
     warsaw = ZoneInfo("Europe/Warsaw")
     # 11:00 Moscow is 09:00 in Warsaw; the commitment (12:00 Moscow) is 10:00 in Warsaw.
-    answer, commitment = (deadline_text(datetime(2026, 11, 23, h, 0, tzinfo=warsaw), "Europe/Warsaw") for h in (9, 10))
+    with translation.override("en"):
+        answer, commitment = (deadline_text(datetime(2026, 11, 23, h, 0, tzinfo=warsaw), "Europe/Warsaw") for h in (9, 10))
     assert answer.endswith("(Europe/Warsaw)") and "9" in answer
     assert f"We will answer by {answer}" in body
     assert f"By {commitment} we tell you the date the work will be done" in body
