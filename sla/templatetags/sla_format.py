@@ -34,3 +34,16 @@ def hours_text(delta):
 @register.filter
 def minutes_text(minutes):
     return duration_text(timedelta(minutes=int(minutes or 0)))
+
+
+@register.filter
+def with_zone(value, zone_name=""):
+    """A deadline in the reader's zone with the zone named: '5 Dec 2026, 17:00 (Europe/Warsaw)'.
+    Without ``zone_name``, the active time zone (the viewer's)."""
+    from django.utils import timezone
+
+    from sla.promise import deadline_text
+
+    if not value:
+        return ""
+    return deadline_text(value, zone_name or timezone.get_current_timezone_name())
