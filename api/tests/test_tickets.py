@@ -36,7 +36,7 @@ def test_customer_files_a_ticket_as_json(api_for, customer_a):
     assert ticket.subject == "Export breaks"
     assert ticket.channel == Channel.API
     assert ticket.requester == customer_a and ticket.organisation == customer_a.organisation
-    assert ticket.customer_urgency == "high" and ticket.urgency == "high"
+    assert ticket.customer_urgency == "high" and ticket.urgency == "normal"  # declared, not the SLA urgency
     assert data["urgency"] is None  # triage fields are for engineers
 
 
