@@ -230,7 +230,7 @@ def warm_up_templates():
         with translation.override(language):
             for name in ("sla_digest", "sla_breach", "sla_warning"):
                 for part in ("_subject.txt", ".txt", ".html"):
-                    render_to_string(f"tickets/email/{name}{part}", {"rows": [], "ticket": None, "target": None})
+                    render_to_string(f"tickets/email/{name}{part}", {"rows": [], "total": 0, "breached": 0, "warned": 0, "more": 0})
 
 
 def main():

@@ -109,6 +109,10 @@ def sla_sweep(now=None, batch=10_000):
     escalated = set()
     while True:
         with transaction.atomic():
+            with connection.cursor() as cursor:
+                # The planner prices the claims by the whole partial index and would JIT-compile
+                # them (~0.1 s a statement); they touch only the due rows, so plain is faster.
+                cursor.execute("SET LOCAL jit = off")
             breaches = _claim(BREACH_CLAIM, now, batch, breached=True)
             warnings = _claim(WARN_CLAIM, now, batch, breached=False)
             if not breaches and not warnings:
