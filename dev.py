@@ -320,8 +320,8 @@ def cmd_run(services):
             die(f"`manage.py {args[0]}` failed (exit code {done.returncode}); see its output above.")
     py = sys.executable
     children = [
-        spawn("web", [py, "-m", "gunicorn", "helpdesk.wsgi:application", "--bind", f"127.0.0.1:{WEB_PORT}",
-                      "--workers", "2", "--access-logfile", "-"], LOG / "web.log"),
+        spawn("web", [py, "-m", "gunicorn", "helpdesk.wsgi:application", "--config", "python:helpdesk.gunicorn_conf",
+                      "--bind", f"127.0.0.1:{WEB_PORT}"], LOG / "web.log"),
         spawn("worker", [py, "-m", "celery", "-A", "helpdesk", "worker", "--loglevel", "INFO",
                          "--concurrency", "2"], LOG / "worker.log"),
         spawn("beat", [py, "-m", "celery", "-A", "helpdesk", "beat", "--loglevel", "INFO",

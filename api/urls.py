@@ -4,7 +4,7 @@ has a row in api/tests/test_permission_matrix.py."""
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .views import billing, kb, me, queue, sla, tickets, tokens
+from .views import billing, kb, me, queue, satisfaction, sla, tickets, tokens
 
 app_name = "api"
 
@@ -56,4 +56,5 @@ urlpatterns = [
     path("licenses/", sla.LicenseListView.as_view(), name="license-list"),
     path("licenses/<str:serial>/", sla.LicenseDetailView.as_view(), name="license-detail"),
     path("orders/<int:number>/pay/", billing.OrderPayView.as_view(), name="order-pay"),
+    path("reports/satisfaction/", satisfaction.SatisfactionReportView.as_view(), name="satisfaction-report"),
 ]

@@ -1,4 +1,4 @@
-"""Latency of the ticket-form suggestion endpoint (GET /kb/suggest/) with many articles.
+"""Latency of the ticket-form suggestion endpoint (POST /kb/suggest/) with many articles.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/helpdesk REDIS_URL=redis://127.0.0.1:6379/4 \
         .venv/bin/python bench/kb_suggest_latency.py [--articles 100000] [--keep] [--rounds 3]
@@ -96,14 +96,23 @@ def queries():
 
 
 def topic_rows():
-    """Per topic: (language, title words, title terms, words, terms); '' for stopwords."""
+    """Per topic: (language, title words, title terms, words, terms); '' for stopwords.
+    A "term" is three tab-separated parts: the word's term, its trigrams as tsvector
+    entries of a title (``'~abc':1A …``) and of a text (``'~abc':2B …``), all as
+    knowledgebase/search builds them."""
+    from knowledgebase.search.document import quote
+    from knowledgebase.search.grams import grams
     from knowledgebase.search.text import is_stopword, term, words
 
     def analysed(text, language):
         out_words, out_terms = [], []
         for word in words(text):
             out_words.append(word)
-            out_terms.append("" if is_stopword(word, language) else (term(word, language) or ""))
+            value = "" if is_stopword(word, language) else (term(word, language) or "")
+            pieces = sorted(grams(word, language))
+            title = " ".join(quote(g) + ":1A" for g in pieces)
+            body = " ".join(quote(g) + ":2B" for g in pieces)
+            out_terms.append(f"{value}\t{title}\t{body}" if value else "")
         return out_words, out_terms
 
     rows, pools = [], {}
@@ -122,21 +131,24 @@ def topic_rows():
 
 SEED_SQL = """
 INSERT INTO knowledgebase_article
-    (title, body, plain_text, language, status, visibility, created_at, updated_at, published_at, view_count, search)
+    (title, body, plain_text, language, status, visibility, created_at, updated_at, published_at, view_count, search,
+     grams)
 SELECT t.title, b.body, b.body, bt.lang, 'published', 'public', now(), now(), now(), 0,
-       (t.vec || ' ' || b.vec)::tsvector
+       (t.vec || ' ' || b.vec)::tsvector, (t.gvec || ' ' || b.gvec)::tsvector
 FROM generate_series(1, %(n)s) AS g
 JOIN bench_topic bt ON bt.id = 1 + (g * 7919) %% %(topics)s
 CROSS JOIN LATERAL (
     SELECT string_agg(bt.title_words[i], ' ' ORDER BY k) AS title,
-           coalesce(string_agg(CASE WHEN bt.title_terms[i] <> '' THEN quote_literal(bt.title_terms[i]) || ':' || k || 'A' END, ' '), '') AS vec
+           coalesce(string_agg(CASE WHEN bt.title_terms[i] <> '' THEN quote_literal(split_part(bt.title_terms[i], E'\\t', 1)) || ':' || k || 'A' END, ' '), '') AS vec,
+           coalesce(string_agg(NULLIF(split_part(bt.title_terms[i], E'\\t', 2), ''), ' '), '') AS gvec
     FROM (SELECT k, CASE WHEN k <= cardinality(bt.title_words) AND g %% 3 <> 0 THEN k
                          ELSE 1 + floor(random() * cardinality(bt.title_words))::int END AS i
           FROM generate_series(1, cardinality(bt.title_words) + g %% 3) AS k) AS s
 ) AS t
 CROSS JOIN LATERAL (
     SELECT string_agg(bt.words[i], ' ' ORDER BY k) AS body,
-           coalesce(string_agg(CASE WHEN bt.terms[i] <> '' THEN quote_literal(bt.terms[i]) || ':' || (k + 20) || 'B' END, ' '), '') AS vec
+           coalesce(string_agg(CASE WHEN bt.terms[i] <> '' THEN quote_literal(split_part(bt.terms[i], E'\\t', 1)) || ':' || (k + 20) || 'B' END, ' '), '') AS vec,
+           coalesce(string_agg(NULLIF(split_part(bt.terms[i], E'\\t', 3), ''), ' '), '') AS gvec
     FROM (SELECT k, 1 + floor(random() * cardinality(bt.words))::int AS i
           FROM generate_series(1, 80 + (g * 31) %% 121) AS k) AS s
 ) AS b
@@ -200,12 +212,12 @@ def measure(rounds):
     for client, code in ((c, k) for k, c in clients.items()):
         client.cookies["django_language"] = code
     for language, text in typed:  # warm-up: connections, caches, plans
-        clients[language].get("/kb/suggest/", {"subject": text})
+        clients[language].post("/kb/suggest/", {"subject": text})
     timings, shown = [], 0
     for _ in range(rounds):
         for language, text in typed:
             started = time.perf_counter()
-            response = clients[language].get("/kb/suggest/", {"subject": text})
+            response = clients[language].post("/kb/suggest/", {"subject": text})
             timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.status_code
             shown += b"<li" in response.content

@@ -175,7 +175,7 @@ def bench_inbound(m):
     from tickets.models import Ticket
 
     box = Mailbox.objects.create(name="bench", address="support@helpdesk.localhost", host="127.0.0.1",
-                                 username="x", password_env="UNUSED")
+                                 username="x", password_env="HELPDESK_MAILBOX_UNUSED")
     customer = User.objects.get(email="bench@customer.example")
     tickets = list(Ticket.objects.order_by("pk")[: max(1, m // 3)])
     raws = []

@@ -54,5 +54,8 @@ app.conf.beat_schedule = {
     # Selling support: invoices whose task was lost, points of new periods, expiries and
     # renewal reminders are all about days, so hourly is prompt enough; each step is
     # idempotent (unique rows), so a rerun or two beats change nothing.
+    # Personal-data exports whose task was lost (Redis down): every 5 minutes is prompt
+    # enough for a copy promised by email.
+    "privacy-exports": {"task": "privacy.tasks.sweep_exports", "schedule": 300.0},
     "billing-daily": {"task": "billing.tasks.billing_daily", "schedule": 3600.0},
 }

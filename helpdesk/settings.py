@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "auditlog",
     "helpdesk.accounts",
     "helpdesk.mail",
     "sla",
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
     "workspace",
     "api",
     "inbound",
+    "privacy",
     "demo",
 ]
 
@@ -61,9 +65,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "helpdesk.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "helpdesk.accounts.two_factor.StaffTwoFactorMiddleware",
+    "helpdesk.accounts.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -146,9 +154,23 @@ MEDIA_ROOT = str(VAR_DIR / "attachments")
 # Attachment limits (bytes). The allow-list is checked against the content's real type.
 ATTACHMENT_MAX_FILE_BYTES = env.int("ATTACHMENT_MAX_FILE_BYTES", default=25 * 1024 * 1024)
 ATTACHMENT_MAX_TICKET_BYTES = env.int("ATTACHMENT_MAX_TICKET_BYTES", default=100 * 1024 * 1024)
-# Django's own request body limit must admit a full ticket's worth of files.
+# Files per message (web, API, email), and archives: the unpacked size they declare
+# (zip directory, gzip trailer) may be at most this, and at most RATIO times their size.
+ATTACHMENT_MAX_FILES_PER_MESSAGE = env.int("ATTACHMENT_MAX_FILES_PER_MESSAGE", default=20)
+ATTACHMENT_ARCHIVE_MAX_UNPACKED_BYTES = env.int("ATTACHMENT_ARCHIVE_MAX_UNPACKED_BYTES", default=1024 * 1024 * 1024)
+ATTACHMENT_ARCHIVE_MAX_RATIO = env.int("ATTACHMENT_ARCHIVE_MAX_RATIO", default=200)
+ATTACHMENT_ARCHIVE_MAX_ENTRIES = env.int("ATTACHMENT_ARCHIVE_MAX_ENTRIES", default=10_000)
+# Form fields other than files (a pasted log bigger than this is a 413 page, smaller but
+# over the 100,000-character body limit a form error); files in memory up to 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# More files than this is refused by Django itself; between the per-message limit and
+# this the form names the limit. Both answer with a page saying what to do.
+DATA_UPLOAD_MAX_NUMBER_FILES = 5 * ATTACHMENT_MAX_FILES_PER_MESSAGE
+# Any request with a bigger body is refused before it is read (413, helpdesk.middleware).
+REQUEST_MAX_BYTES = env.int(
+    "REQUEST_MAX_BYTES", default=ATTACHMENT_MAX_TICKET_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024
+)
 
 # SLA: how often beat sweeps deadlines, and who hears of warnings on unassigned tickets.
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
@@ -157,6 +179,13 @@ SUPPORT_QUEUE_EMAIL = env("SUPPORT_QUEUE_EMAIL", default="queue@helpdesk.localho
 SLA_DIGEST_THRESHOLD = env.int("SLA_DIGEST_THRESHOLD", default=3)
 # A digest lists this many, most urgent first, and counts the rest (linked to the queue).
 SLA_DIGEST_MAX_ROWS = env.int("SLA_DIGEST_MAX_ROWS", default=100)
+
+# Personal data (privacy/): one export per this many hours; the download link lasts this long.
+PRIVACY_EXPORT_INTERVAL_HOURS = env.int("PRIVACY_EXPORT_INTERVAL_HOURS", default=24)
+PRIVACY_EXPORT_LINK_HOURS = env.int("PRIVACY_EXPORT_LINK_HOURS", default=72)
+
+# Satisfaction: a rating may be changed for this many days after it was first given.
+CSAT_CHANGE_DAYS = env.int("CSAT_CHANGE_DAYS", default=7)
 
 # Selling support (billing/README.md). The supplier on pro-forma invoices:
 VENDOR_NAME = env("VENDOR_NAME", default="Helpdesk Vendor Ltd")
@@ -191,6 +220,10 @@ MAILBOX_KEY = env("MAILBOX_KEY", default="")
 # recorded as rejected without their bytes).
 INBOUND_POLL_SECONDS = env.float("INBOUND_POLL_SECONDS", default=60.0)
 INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=40 * 1024 * 1024)
+# Mailbox servers on loopback or private addresses are refused (a mailbox must not be a
+# way to probe the internal network) unless this is on; passwords from the environment
+# come only from variables named HELPDESK_MAILBOX_… (inbound/credentials.py).
+MAILBOX_ALLOW_PRIVATE_HOSTS = env.bool("MAILBOX_ALLOW_PRIVATE_HOSTS", default=False)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -201,6 +234,34 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Two-factor (helpdesk/accounts/two_factor.py): a staff member (admin access) must
+# enrol a TOTP app and confirm a code after the password before any page but the
+# 2FA pages; anyone who enrolled is asked for a code. On by default in production.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Helpdesk")
+
+# Audit log of admin changes (django-auditlog, shown in admin under "Log entries"):
+# who changed which tariff, calendar, license, points price, user, organisation or
+# mailbox, when and
+# what. Secrets are masked, polling bookkeeping is left out.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "sla.Tariff", "sla.TariffUrgencyRule", "sla.TariffPrice",
+    "sla.BusinessCalendar", "sla.WorkingInterval", "sla.Holiday",
+    "sla.Edition", "sla.License", "sla.Subscription", "sla.EntitlementRule",
+    "billing.PointsPack", "billing.PointsPlan", "billing.PointsRule",
+    "accounts.Organisation",
+    {"model": "accounts.User", "exclude_fields": ["password", "last_login"], "m2m_fields": {"groups", "user_permissions"}},
+    {"model": "auth.Group", "m2m_fields": {"permissions"}},
+    {
+        "model": "inbound.Mailbox", "mask_fields": ["password_encrypted"],
+        "exclude_fields": ["imap_uidvalidity", "imap_last_uid", "last_polled_at", "last_error"],
+    },
+    {
+        "model": "otp_totp.TOTPDevice",
+        "include_fields": ["user", "name", "confirmed"],
+    },
+)
 
 # Celery: one app in helpdesk/celery.py, configured from here.
 CELERY_BROKER_URL = REDIS_URL

@@ -15,3 +15,7 @@ STORAGES = {  # noqa: F405
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The IMAP/POP3 tests talk to dovecot on 127.0.0.1.
+MAILBOX_ALLOW_PRIVATE_HOSTS = True
+# Two-factor for staff is on in production; a test that checks it turns it on.
+STAFF_OTP_REQUIRED = False

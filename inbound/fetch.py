@@ -166,6 +166,7 @@ def mailbox_poll(mailbox):
         return stats
     try:
         try:
+            mailbox.check_may_connect()  # before any connection: no probing of internal hosts
             if mailbox.protocol == Mailbox.Protocol.IMAP:
                 _fetch_imap(mailbox, stats)
             else:

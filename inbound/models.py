@@ -7,6 +7,7 @@ between "stored" and "flagged", imports it once.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,8 +73,41 @@ class Mailbox(models.Model):
     def set_password(self, plain):
         self.password_encrypted = credentials.encrypt(plain) if plain else ""
 
+    def secret_problem(self):
+        """Why the password must not be sent to this server, as {field: message}, or {}."""
+        problems = {}
+        if self.password_env and not credentials.env_name_allowed(self.password_env):
+            problems["password_env"] = _("The variable’s name must start with %(prefix)s.") % {"prefix": credentials.ENV_PREFIX}
+        internal = credentials.host_is_internal(self.host) if self.host else False
+        if internal and not settings.MAILBOX_ALLOW_PRIVATE_HOSTS:
+            problems["host"] = _(
+                "This server is on this machine or a private network; such servers are refused "
+                "unless MAILBOX_ALLOW_PRIVATE_HOSTS is on."
+            )
+        elif self.security == self.Security.PLAIN and not internal:
+            problems["security"] = _(
+                "Without TLS the password would cross the internet readable by anyone on the way; "
+                "choose TLS or STARTTLS (plain text is for servers on this machine or a private network)."
+            )
+        return problems
+
+    def clean(self):
+        super().clean()
+        problems = self.secret_problem()
+        if problems:
+            raise ValidationError(problems)
+
+    def check_may_connect(self):
+        """Raises credentials.SecretUnavailable when ``secret_problem`` finds a reason;
+        checked at every poll, before connecting, and again before the password is read."""
+        problems = self.secret_problem()
+        if problems:
+            raise credentials.SecretUnavailable(" ".join(str(m) for m in problems.values()))
+
     def get_password(self):
-        """Raises credentials.SecretUnavailable when it cannot be had."""
+        """Raises credentials.SecretUnavailable when it cannot be had, or must not be sent
+        to this server."""
+        self.check_may_connect()
         if self.password_env:
             return credentials.from_environment(self.password_env)
         return credentials.decrypt(self.password_encrypted)

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from . import markdown
 from .models import Article, ArticleVote, Deflection, SearchMiss, SearchTerm, Tag
-from .search.document import tsvector_literal
+from .search.document import grams_literal, tsvector_literal
 from .search.engine import forget_document_count
+from .search.grams import is_gram
 
 QUERY_LOG_CHARS = 500
 MISS_QUERY_CHARS = 200
@@ -56,7 +57,8 @@ def _indexed(pk):
     """(language, terms) of the article as last indexed and published, or None."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT language, tsvector_to_array(search) FROM {Article._meta.db_table} WHERE id = %s", [pk]
+            f"SELECT language, tsvector_to_array(search) || tsvector_to_array(grams)"
+            f" FROM {Article._meta.db_table} WHERE id = %s", [pk]
         )
         row = cursor.fetchone()
     return (row[0], row[1] or []) if row else None
@@ -71,11 +73,12 @@ def article_index(article, *, previous=None, refresh_terms=True):
     old_language, old_terms = previous or _indexed(article.pk) or (None, [])
     article.plain_text = markdown.plain_text(article.body)
     tags = [tag.name for tag in article.tags.all()]
-    literal = tsvector_literal(title=article.title, tags=tags, text=article.plain_text, language=article.language)
+    document = dict(title=article.title, tags=tags, text=article.plain_text, language=article.language)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET plain_text = %s, search = %s::tsvector WHERE id = %s RETURNING tsvector_to_array(search)",
-            [article.plain_text, literal, article.pk],
+            f"UPDATE {table} SET plain_text = %s, search = %s::tsvector, grams = %s::tsvector WHERE id = %s"
+            " RETURNING tsvector_to_array(search) || tsvector_to_array(grams)",
+            [article.plain_text, tsvector_literal(**document), grams_literal(**document), article.pk],
         )
         new_terms = cursor.fetchone()[0] or []
     if not refresh_terms:
@@ -88,21 +91,23 @@ def article_index(article, *, previous=None, refresh_terms=True):
 
 
 def article_delete(article):
-    language, terms = article.language, []
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT tsvector_to_array(search) FROM {Article._meta.db_table} WHERE id = %s", [article.pk])
-        row = cursor.fetchone()
-        terms = (row[0] or []) if row else []
+    language, terms = article.language, (_indexed(article.pk) or (None, []))[1]
     article.delete()
     terms_refresh(language, terms)
 
 
 def terms_refresh(language, terms):
-    """Recount, for the given terms, how many public articles of the language hold them."""
-    terms = sorted(set(terms))
+    """Recount, for the given terms (words and grams), how many public articles of the
+    language hold them."""
     forget_document_count(language)
-    if not terms:
-        return
+    words = sorted(t for t in set(terms) if not is_gram(t))
+    grams = sorted(t for t in set(terms) if is_gram(t))
+    for column, chosen in (("search", words), ("grams", grams)):
+        if chosen:
+            _terms_recount(language, column, chosen)
+
+
+def _terms_recount(language, column, terms):
     article, term = Article._meta.db_table, SearchTerm._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -111,7 +116,7 @@ def terms_refresh(language, terms):
                 SELECT t AS term, (
                     SELECT count(*) FROM {article} a
                     WHERE a.language = %s AND a.status = 'published' AND a.visibility = 'public'
-                      AND a.search @@ quote_literal(t)::tsquery
+                      AND a.{column} @@ quote_literal(t)::tsquery
                 ) AS df
                 FROM unnest(%s::text[]) AS t
             ), gone AS (
@@ -133,16 +138,17 @@ def terms_rebuild(language=None):
     with connection.cursor() as cursor:
         for code in languages:
             cursor.execute(f"DELETE FROM {term} WHERE language = %s", [code])
-            cursor.execute(
-                f"""
-                INSERT INTO {term} (language, term, df)
-                SELECT %s, word, ndoc FROM ts_stat(
-                    'SELECT search FROM {article} WHERE language = ' || quote_literal(%s)
-                    || ' AND status = ''published'' AND visibility = ''public'' AND search IS NOT NULL'
-                ) WHERE length(word) <= 64
-                """,
-                [code, code],
-            )
+            for column in ("search", "grams"):
+                cursor.execute(
+                    f"""
+                    INSERT INTO {term} (language, term, df)
+                    SELECT %s, word, ndoc FROM ts_stat(
+                        'SELECT {column} FROM {article} WHERE language = ' || quote_literal(%s)
+                        || ' AND status = ''published'' AND visibility = ''public'' AND {column} IS NOT NULL'
+                    ) WHERE length(word) <= 64
+                    """,
+                    [code, code],
+                )
             forget_document_count(code)
 
 

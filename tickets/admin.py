@@ -11,17 +11,24 @@ from .models import (
     Message,
     PhoneCall,
     RootCause,
+    SatisfactionSurvey,
     SlaTarget,
     Ticket,
 )
 
 
 class MessageInline(admin.StackedInline):
+    """The conversation as it happened: no message is added, edited or deleted here."""
+
     model = Message
     extra = 0
     fields = ["created_at", "author", "visibility", "body"]
-    readonly_fields = ["created_at", "author"]
+    readonly_fields = fields
     show_change_link = False
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class EventInline(admin.TabularInline):
@@ -57,6 +64,11 @@ class SlaTargetInline(admin.TabularInline):
         return False
 
 
+# What the customer wrote, which an admin may correct (a typo, personal data pasted by
+# mistake); the rest of a ticket changes only through the services.
+TICKET_ADMIN_EDITABLE = {"subject", "body", "reproduced_at", "browser", "suspected_cause", "is_integration"}
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     list_display = ["reference", "subject", "organisation", "status", "kind", "urgency", "level", "tariff", "next_due_at", "assignee", "created_at"]
@@ -65,13 +77,26 @@ class TicketAdmin(admin.ModelAdmin):
     # Exact number, organisation by prefix: index-friendly on large tables.
     search_fields = ["=number", "^organisation__name", "=requester__email"]
     list_select_related = ["organisation", "assignee", "tariff"]
-    raw_id_fields = ["organisation", "requester", "assignee", "license"]
-    readonly_fields = ["number", "created_at", "first_response_at", "resolved_at", "closed_at", "token", "tariff", "next_due_at"]
-    exclude = ["search"]
+    # Everything the workflow, the event log and the SLA clocks own is read-only here:
+    # it changes only through the services (workspace, API), which write events.
+    fields = [
+        "number", "organisation", "requester", "subject", "body", "reproduced_at", "browser", "suspected_cause",
+        "is_integration", "kind", "customer_urgency", "urgency", "status", "level", "assignee", "channel",
+        "language", "tariff", "license", "root_cause", "effort_minutes", "planned_at", "refusal_reason",
+        "resolution_summary", "prevention", "next_due_at", "first_response_at", "resolved_at", "closed_at",
+        "created_at", "updated_at", "token",
+    ]
+    readonly_fields = [name for name in fields if name not in TICKET_ADMIN_EDITABLE]
     date_hierarchy = "created_at"
     show_full_result_count = False
     list_per_page = 50
     inlines = [SlaTargetInline, MessageInline, AttachmentInline, EventInline]
+
+    def has_add_permission(self, request):
+        return False  # tickets are filed by customers (web, API, email), never here
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting a ticket would delete its conversation and event log
 
     @admin.action(description=_("Recompute deadlines with the current tariff"))
     def recompute_deadlines(self, request, queryset):
@@ -129,3 +154,22 @@ class PhoneCallAdmin(admin.ModelAdmin):
     raw_id_fields = ["ticket", "callback"]
     date_hierarchy = "started_at"
     show_full_result_count = False
+
+
+@admin.register(SatisfactionSurvey)
+class SatisfactionSurveyAdmin(admin.ModelAdmin):
+    """Ratings as customers gave them: read-only."""
+
+    list_display = ["ticket", "resolved_at", "engineer", "rating", "rated_at"]
+    list_filter = ["rating"]
+    search_fields = ["=ticket__number"]
+    list_select_related = ["ticket", "engineer"]
+    readonly_fields = ["ticket", "resolved_at", "engineer", "rating", "comment", "rated_at", "changed_at"]
+    fields = readonly_fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

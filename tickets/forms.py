@@ -5,7 +5,11 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from .attachments import check_file_count
 from .models import Status, Ticket
+
+# The longest text a ticket or a reply may carry (the API's limit too).
+BODY_MAX_LENGTH = 100_000
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -13,7 +17,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Any number of files; the size and type checks live in ``attachments.py``."""
+    """Up to ``ATTACHMENT_MAX_FILES_PER_MESSAGE`` files; the checks live in ``attachments.py``."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
@@ -23,7 +27,9 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data if d]
+            files = [d for d in data if d]
+            check_file_count(files)
+            return [single(d, initial) for d in files]
         return [single(data, initial)] if data else []
 
 
@@ -36,8 +42,10 @@ class TicketForm(forms.ModelForm):
                 required=False,
             )
         self.fields["attachments"].help_text = _(
-            "Screenshots, screen videos, logs, PDF: up to %(per_file)s a file, %(per_ticket)s in all."
+            "Screenshots, screen videos, text logs, PDF, zip: up to %(count)d files of at most %(per_file)s each, "
+            "%(per_ticket)s in all."
         ) % {
+            "count": settings.ATTACHMENT_MAX_FILES_PER_MESSAGE,
             "per_file": filesizeformat(settings.ATTACHMENT_MAX_FILE_BYTES),
             "per_ticket": filesizeformat(settings.ATTACHMENT_MAX_TICKET_BYTES),
         }
@@ -59,6 +67,10 @@ class TicketForm(forms.ModelForm):
             self.order_fields(["kind", "license"])
 
     attachments = MultipleFileField(label=_("Attachments"))
+    body = forms.CharField(
+        label=_("Describe the problem: steps to reproduce, the exact error text"),
+        max_length=BODY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 8}),
+    )
     reproduced_at = forms.DateTimeField(
         label=_("When did you last reproduce the problem?"),
         required=False,
@@ -75,13 +87,11 @@ class TicketForm(forms.ModelForm):
         labels = {
             "kind": _("Type of request"),
             "is_integration": _("This concerns an integration or a template import"),
-            "body": _("Describe the problem: steps to reproduce, the exact error text"),
             "customer_urgency": _("How urgent is it for you?"),
             "suspected_cause": _("What do you think causes it? (optional)"),
         }
         widgets = {
             "kind": forms.RadioSelect,
-            "body": forms.Textarea(attrs={"rows": 8}),
             "suspected_cause": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -93,7 +103,7 @@ class TicketForm(forms.ModelForm):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=100_000)
+    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=BODY_MAX_LENGTH)
     attachments = MultipleFileField(label=_("Attachments"))
 
 

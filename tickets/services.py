@@ -17,6 +17,7 @@ from sla.selectors import default_tariff, entitlement_for
 from . import sla_clock, workflow
 from .attachments import attached_bytes, check_uploads, file_sha256
 from .models import Attachment, CallbackRequest, Channel, Event, Message, Status, Ticket, Urgency
+from .satisfaction import satisfaction_request
 from .selectors import engineer_recipient, engineers_on_duty, ticket_promise
 
 TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
@@ -228,6 +229,8 @@ def ticket_set_status(ticket, new_status, actor, now):
         old_value=old, new_value=new_status, created_at=now,
     )
     sla_clock.on_status_change(ticket, old, new_status)
+    if new_status == Status.RESOLVED:
+        satisfaction_request(ticket, now)
     return True
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import files, portal
+from .views import files, portal, satisfaction
 
 app_name = "tickets"
 
@@ -12,5 +12,6 @@ urlpatterns = [
     path("tickets/<int:number>/reply/", portal.ticket_reply, name="reply"),
     path("tickets/<int:number>/status/", portal.ticket_transition, name="transition"),
     path("tickets/<int:number>/callback/", portal.ticket_callback, name="callback"),
+    path("feedback/<uuid:token>/", satisfaction.satisfaction, name="satisfaction"),
     path("tickets/<int:number>/files/<int:attachment_id>/", files.attachment_download, name="attachment"),
 ]

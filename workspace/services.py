@@ -5,11 +5,13 @@ calls and resolution. The shared lifecycle (create, reply, transition, assign) i
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from billing.services import wallet_charge_call, wallet_refund_ticket
 from helpdesk.mail.services import email_enqueue
+from knowledgebase.models import Article
+from knowledgebase.services import article_create
 from tickets import sla_clock
 from tickets.models import Channel, Event, Kind, Level, Message, PhoneCall, Status, Ticket
 from tickets.services import (
@@ -29,7 +31,7 @@ def _engineer_level(user):
 
 def can_lead(user):
     """Leads (L3 engineers and admins) see reports and may send tickets back down."""
-    return user.is_engineer and (user.is_staff or user.support_level == Level.L3)
+    return user.is_lead
 
 
 def _require_engineer(user):
@@ -211,3 +213,32 @@ def ticket_resolve(*, ticket, actor, summary, prevention=""):
         Ticket.objects.filter(pk=ticket.pk).update(resolution_summary=summary, prevention=prevention)
         ticket.resolution_summary, ticket.prevention = summary, prevention
         return ticket_transition(ticket=ticket, actor=actor, to_status=Status.RESOLVED)
+
+
+RESOLVED_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
+def ticket_article_draft(*, ticket, actor):
+    """A draft knowledge-base article from a resolved ticket's resolution (what was fixed,
+    how to prevent it), in the ticket's language, linked both ways. Once per ticket: a
+    second call returns the article already written."""
+    _require_engineer(actor)
+    if ticket.status not in RESOLVED_STATUSES:
+        raise ValidationError(_("Only a resolved ticket can become an article."))
+    if not ticket.resolution_summary.strip():
+        raise ValidationError(_("Write what was fixed before turning the ticket into an article."))
+    with transaction.atomic():
+        ticket = ticket_lock(ticket)
+        existing = ticket.knowledge_articles.order_by("pk").first()
+        if existing is not None:
+            return existing
+        with translation.override(ticket.language):
+            sections = [f"## {_('What was fixed')}\n\n{ticket.resolution_summary.strip()}"]
+            if ticket.prevention.strip():
+                sections.append(f"## {_('How to prevent it')}\n\n{ticket.prevention.strip()}")
+        article = article_create(
+            author=actor, title=ticket.subject, body="\n\n".join(sections), language=ticket.language,
+            status=Article.Status.DRAFT, visibility=Article.Visibility.PUBLIC,
+        )
+        ticket.knowledge_articles.add(article)
+    return article

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, queue, reports, sales, ticket
+from .views import actions, queue, reports, sales, satisfaction, ticket
 
 app_name = "workspace"
 
@@ -9,12 +9,14 @@ urlpatterns = [
     path("bulk/", queue.queue_bulk, name="bulk"),
     path("reports/", reports.reports_page, name="reports"),
     path("reports/sales/", sales.sales_page, name="sales"),
+    path("reports/satisfaction/", satisfaction.satisfaction_page, name="satisfaction"),
     path("tickets/<int:number>/triage/", actions.triage, name="triage"),
     path("tickets/<int:number>/commit/", actions.commit, name="commit"),
     path("tickets/<int:number>/refuse/", actions.refuse, name="refuse"),
     path("tickets/<int:number>/escalate/", actions.escalate, name="escalate"),
     path("tickets/<int:number>/call/", actions.log_call, name="call"),
     path("tickets/<int:number>/resolve/", actions.resolve, name="resolve"),
+    path("tickets/<int:number>/article/", actions.article_draft, name="article_draft"),
     path("tickets/<int:number>/presence/", actions.presence, name="presence"),
     path("tickets/<int:number>/", ticket.ticket_work, name="work"),
     path("tickets/<int:number>/take/", ticket.ticket_take, name="take"),

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from helpdesk.accounts.models import User
 from sla.selectors import licenses_of
 from sla.serials import validate_serial
-from tickets.attachments import attached_bytes, check_uploads
+from tickets.attachments import attached_bytes, check_file_count, check_uploads
 from tickets.models import Kind, Level, Status, Urgency
 from tickets.selectors import organisations_filing_for
 
@@ -17,6 +17,7 @@ from .fields import Files, Text
 def _check_files(files, already_attached_bytes=0):
     """The web form's limits, reported on the ``attachments`` field before any write."""
     try:
+        check_file_count(files)
         check_uploads(files, already_attached_bytes=already_attached_bytes)
     except DjangoValidationError as exc:
         raise serializers.ValidationError(exc.messages) from None

@@ -52,6 +52,7 @@ MATRIX = {
     "api:order-list": [_row("get", None, [401, 200, 200, 403, 403])],
     "api:wallet": [_row("get", None, [401, 200, 200, 403, 403])],
     # No such order: the admin gets past the permission to the 404.
+    "api:satisfaction-report": [_row("get", None, [401, 403, 403, 403, 200])],
     "api:order-pay": [_row("post", (999999,), [401, 403, 403, 403, 404], {"payment_reference": "X"})],
 }
 CASES = [(name, i) for name in sorted(MATRIX) for i in range(len(MATRIX[name]))]

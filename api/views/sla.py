@@ -1,4 +1,4 @@
-"""Tariffs and licenses, read-only, for admins (staff)."""
+"""Tariffs and licenses, read-only, for admins (staff) who hold the model's view permission."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from sla.models import License, Tariff
 
 from ..pagination import BY_PK, KeysetPagination
-from ..permissions import IsAdmin
+from ..permissions import ADMIN_PERMISSIONS
 from ..serializers.sla import LicenseFilterSerializer, LicenseSerializer, TariffSerializer
 
 
@@ -22,7 +22,7 @@ def _licenses():
 
 
 class TariffListView(generics.ListAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = ADMIN_PERMISSIONS
     serializer_class = TariffSerializer
     pagination_class = KeysetPagination
 
@@ -38,7 +38,8 @@ class TariffListView(generics.ListAPIView):
 
 
 class TariffDetailView(APIView):
-    permission_classes = [IsAdmin]
+    permission_classes = ADMIN_PERMISSIONS
+    queryset = Tariff.objects.none()  # names the model for HasModelPermissions
 
     @extend_schema(operation_id="tariffs_retrieve", summary="A tariff by code (admins)", responses=TariffSerializer)
     def get(self, request, code):
@@ -46,7 +47,7 @@ class TariffDetailView(APIView):
 
 
 class LicenseListView(generics.ListAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = ADMIN_PERMISSIONS
     serializer_class = LicenseSerializer
     pagination_class = KeysetPagination
 
@@ -67,7 +68,8 @@ class LicenseListView(generics.ListAPIView):
 
 
 class LicenseDetailView(APIView):
-    permission_classes = [IsAdmin]
+    permission_classes = ADMIN_PERMISSIONS
+    queryset = License.objects.none()
 
     @extend_schema(operation_id="licenses_retrieve", summary="A license by serial (admins)", responses=LicenseSerializer)
     def get(self, request, serial):

@@ -1,3 +1,5 @@
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -58,3 +60,14 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "organisation", "role", "support_level", "usable_password", "password1", "password2")}),
     )
+
+
+# The audit log (django-auditlog) as shipped, searched by what our User has: its admin
+# searches first_name/last_name, which this User model does not have.
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class AuditLogEntryAdmin(LogEntryAdmin):
+    search_fields = ["object_repr", "=actor__email"]
+    show_full_result_count = False

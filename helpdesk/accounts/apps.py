@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "helpdesk.accounts"
     label = "accounts"
     verbose_name = _("Accounts and organisations")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .two_factor import remember_when_not_needed
+
+        user_logged_in.connect(remember_when_not_needed, dispatch_uid="accounts.two_factor")

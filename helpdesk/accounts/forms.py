@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.mail.services import email_enqueue
 
 from .models import OPTIONAL_NOTIFICATIONS, User
+from .services import user_activation_send
+from .validators import time_zone_choices
 
 
 class SignupForm(forms.Form):
@@ -53,10 +55,23 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Django's reset form, delivering through the outbox instead of SMTP in the request."""
+    """Django's reset form, delivering through the outbox instead of SMTP in the request.
+
+    An account awaiting activation (signed up without following the link, or created
+    from an email without a password) gets a fresh activation link instead, where it
+    chooses a password if it has none: a reset link would lead nowhere for it.
+    """
+
+    def get_users(self, email):
+        yield from super().get_users(email)
+        for user in User.objects.filter(email__iexact=email, is_active=False, last_login__isnull=True):
+            yield user
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
         user = context["user"]
+        if user.awaiting_activation:
+            user_activation_send(user)
+            return
         email_enqueue(
             to=to_email,
             template="accounts/email/password_reset",
@@ -76,10 +91,13 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "language", "time_zone"]
-        widgets = {"language": forms.Select(choices=[("", _("Browser's choice")), *settings.LANGUAGES])}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"), required=False, choices=[("", _("Browser's choice")), *settings.LANGUAGES]
+        )
+        self.fields["time_zone"] = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices())
         audience = "engineer" if self.instance.role == User.Role.ENGINEER else "customer"
         self.notification_keys = [k for k, (_label, who) in OPTIONAL_NOTIFICATIONS.items() if who == audience]
         for key in self.notification_keys:
@@ -95,3 +113,7 @@ class ProfileForm(forms.ModelForm):
             prefs[key] = bool(self.cleaned_data.get(f"notify_{key}"))
         self.instance.notification_prefs = prefs
         return super().save(commit=commit)
+
+
+class ActivationResendForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)

@@ -7,6 +7,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .validators import validate_language, validate_time_zone
+
 
 class Organisation(models.Model):
     """A client organisation (holds licenses, files tickets) or a partner (dealer)."""
@@ -78,6 +80,12 @@ def default_time_zone():
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    def leads(self):
+        """Active leads: the query form of ``User.is_lead`` (L3 engineers and admins)."""
+        return self.filter(role="engineer", is_active=True).filter(
+            models.Q(is_staff=True) | models.Q(support_level=SupportLevel.L3)
+        )
+
     def _create_user(self, email, password, **extra):
         if not email:
             raise ValueError("An email address is required.")
@@ -130,8 +138,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     support_level = models.CharField(
         _("support level"), max_length=2, choices=Level.choices, blank=True, default=""
     )
-    language = models.CharField(_("language"), max_length=8, blank=True, default="")
-    time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone)
+    language = models.CharField(_("language"), max_length=8, blank=True, default="", validators=[validate_language])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("admin access"), default=False, help_text=_("May log in to the admin site.")
@@ -184,8 +194,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and self.role == self.Role.ENGINEER
 
     @property
+    def is_lead(self):
+        """Leads (L3 engineers and admins) see reports, send tickets down, hear of bad ratings."""
+        return self.is_engineer and (self.is_staff or self.support_level == SupportLevel.L3)
+
+    @property
     def is_customer(self):
         return self.is_active and self.role == self.Role.CUSTOMER
+
+    @property
+    def awaiting_activation(self):
+        """Never used yet: signed up without following the link, or created from an
+        email (no password). An account that has logged in and was then deactivated by
+        an admin is not awaiting activation, and no emailed link reopens it."""
+        return not self.is_active and self.last_login is None
 
 
 class PersonalDataConsent(models.Model):

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.encoding import force_str
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .forms import EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm, SignupForm
+from .forms import ActivationResendForm, EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm, SignupForm
 from .models import User
 
 
@@ -41,19 +42,34 @@ def signup_done(request):
 
 @require_http_methods(["GET", "POST"])
 def activate(request, uidb64, token):
-    """GET shows a button; only the POST activates (no state change on GET)."""
+    """GET shows a button; only the POST activates (no state change on GET). An account
+    without a password (created from an email) chooses one on the same page. A dead
+    link offers a new one (``activation_resend``)."""
     try:
         user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
     except (ValueError, TypeError, OverflowError, User.DoesNotExist):
         user = None
-    valid = user is not None and not user.is_active and services.activation_token.check_token(user, token)
+    valid = user is not None and user.awaiting_activation and services.activation_token.check_token(user, token)
     if not valid:
-        return render(request, "accounts/activate.html", {"valid": False}, status=400)
-    if request.method == "POST":
-        services.user_activate(user)
+        return render(request, "accounts/activate.html", {"valid": False, "resend_form": ActivationResendForm()}, status=400)
+    password_form = None if user.has_usable_password() else SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and (password_form is None or password_form.is_valid()):
+        password = password_form.cleaned_data["new_password1"] if password_form else None
+        services.user_activate(user, password=password)
         messages.success(request, _("Your account is active. Please log in."))
         return redirect("accounts:login")
-    return render(request, "accounts/activate.html", {"valid": True})
+    return render(request, "accounts/activate.html", {"valid": True, "password_form": password_form})
+
+
+@require_http_methods(["GET", "POST"])
+def activation_resend(request):
+    """"Send me a new activation link": the same answer whether or not the address
+    has an account awaiting activation (rate-limited with the other mail-sending views)."""
+    form = ActivationResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_activation_resend(email=form.cleaned_data["email"], language=get_language() or "en")
+        return render(request, "accounts/activation_resent.html")
+    return render(request, "accounts/activation_resend.html", {"form": form})
 
 
 class LoginView(auth_views.LoginView):

@@ -14,7 +14,7 @@ from inbound.models import Mailbox
 def mailbox(db):
     return Mailbox.objects.create(
         name="support", address="support@helpdesk.localhost", host="127.0.0.1", username="support",
-        password_env="INBOUND_TEST_PASSWORD", unknown_senders=Mailbox.UnknownSenders.INSTRUCTIONS,
+        password_env="HELPDESK_MAILBOX_TEST_PASSWORD", unknown_senders=Mailbox.UnknownSenders.INSTRUCTIONS,
     )
 
 

@@ -31,9 +31,9 @@ def test_mailbox_key_from_the_environment_is_used_when_set(settings, mailbox):
 
 
 def test_password_can_come_from_an_environment_variable(mailbox, monkeypatch):
-    monkeypatch.setenv("INBOUND_TEST_PASSWORD", "from-env")
+    monkeypatch.setenv("HELPDESK_MAILBOX_TEST_PASSWORD", "from-env")
     assert mailbox.get_password() == "from-env"
-    monkeypatch.delenv("INBOUND_TEST_PASSWORD")
+    monkeypatch.delenv("HELPDESK_MAILBOX_TEST_PASSWORD")
     with pytest.raises(credentials.SecretUnavailable):
         mailbox.get_password()
 

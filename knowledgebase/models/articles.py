@@ -94,6 +94,8 @@ class Article(models.Model):
     # search document (title and tags weight A, body weight B; see README).
     plain_text = models.TextField(default="", editable=False)
     search = SearchVectorField(null=True, editable=False)
+    # The character trigrams of title, tags (weight A) and text (B): search/grams.py.
+    grams = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -107,6 +109,13 @@ class Article(models.Model):
             *[
                 GinIndex(
                     fields=["search"], name=f"kb_article_public_{code}_gin",
+                    condition=models.Q(language=code, status="published", visibility="public"),
+                )
+                for code in ("ru", "pl", "en")
+            ],
+            *[
+                GinIndex(
+                    fields=["grams"], name=f"kb_article_grams_{code}_gin",
                     condition=models.Q(language=code, status="published", visibility="public"),
                 )
                 for code in ("ru", "pl", "en")

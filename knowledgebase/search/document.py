@@ -4,6 +4,7 @@ index is identical on every PostgreSQL and Polish is stemmed too)."""
 
 from collections import defaultdict
 
+from .grams import grams
 from .text import terms
 
 MAX_POSITION = 16383  # PostgreSQL's limit for a tsvector position
@@ -27,3 +28,13 @@ def tsvector_literal(*, title, tags, text, language):
         if part_terms:
             offset += part_terms[-1][1] + 1  # a gap: no phrase runs from title into text
     return " ".join(f"{quote(value)}:{','.join(spots)}" for value, spots in positions.items())
+
+
+def grams_literal(*, title, tags, text, language):
+    """The article's trigrams (``grams.py``): position 1 with weight A when the gram is in
+    the title or tags, position 2 (weight B) when it is in the text."""
+    spots = defaultdict(list)
+    for part, spot in ((f"{title} {' '.join(tags)}", "1A"), (text, "2B")):
+        for gram in sorted(grams(part, language)):
+            spots[gram].append(spot)
+    return " ".join(f"{quote(gram)}:{','.join(where)}" for gram, where in spots.items())

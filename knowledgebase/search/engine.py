@@ -19,8 +19,10 @@ from django.core.cache import cache
 from django.db import connection
 
 from ..models import Article, SearchTerm
+from . import dictionary
 from .document import quote
-from .query import MAX_CONCEPTS, Alternative, analyse
+from .grams import grams as text_grams
+from .query import MAX_CONCEPTS, MAX_QUERY_CHARS, Alternative, analyse, ends_mid_word
 from .typos import variants
 
 W_ANY = 1.0  # a concept anywhere in the article
@@ -39,20 +41,34 @@ MIN_TYPO_CHARS = 4
 MAX_TYPOS = 3  # unknown words corrected per query, the longest first
 PREFIX_SCAN_LIMIT = 2000
 DOC_COUNT_SECONDS = 300
+# The trigram half (grams.py): the rarest MAX_GRAMS grams of the text are scored; the
+# articles holding two of the RETRIEVAL_GRAMS rarest (or the one, for a single gram) are
+# candidates beside the word path's, at most GRAM_SCAN of them.
+MAX_GRAMS = 64
+RETRIEVAL_GRAMS = 6
+GRAM_SCAN = 100
+# The score (ranking and display threshold): word coverage and trigram coverage mixed,
+# GRAM_SCORE_WEIGHT the trigram share.
+GRAM_SCORE_WEIGHT = 0.25
 
 
 @dataclass
 class Hit:
     article_id: int
-    score: float
+    score: float  # 0..1, what the display threshold applies to
+    words: float = 0.0  # word coverage (0..1)
+    grams: float = 0.0  # trigram coverage (0..1)
 
 
-def _doc_count_key(language):
-    return f"kb:doc-count:{language}"
+def doc_count_key(language):
+    """Per database (host, port and name): two databases on one Redis (a test run beside
+    the development server, two sites) must never read each other's counts."""
+    db = connection.settings_dict
+    return f"kb:doc-count:{db.get('HOST') or 'local'}:{db.get('PORT') or ''}:{db['NAME']}:{language}"
 
 
 def document_count(language):
-    key = _doc_count_key(language)
+    key = doc_count_key(language)
     count = cache.get(key)
     if count is None:
         count = Article.objects.public().filter(language=language).count()
@@ -61,7 +77,7 @@ def document_count(language):
 
 
 def forget_document_count(language):
-    cache.delete(_doc_count_key(language))
+    cache.delete(doc_count_key(language))
 
 
 def _frequencies(language, exact, prefix):
@@ -110,12 +126,20 @@ def idf(df, total):
     return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
-def _weigh(analysis, total):
-    """Give every concept its document frequency and idf; correct typos."""
+def _weigh(analysis, total, grams):
+    """Give every concept its document frequency and idf; correct typos. Returns
+    {gram: df} for the text's grams known to the vocabulary."""
     concepts = analysis.concepts
     exact = {t for c in concepts for a in c.alternatives for t in (a.terms[:-1] if a.prefix else a.terms)}
     prefix = next((c.primary.terms[-1] for c in concepts if c.prefix), None)
-    found, prefix_df = _frequencies(analysis.language, exact, prefix)
+    found, prefix_df = _frequencies(analysis.language, exact | set(grams), prefix)
+    gram_df = {g: found.pop(g) for g in grams if g in found}
+    last = next((c for c in concepts if c.prefix), None)
+    if last is not None and prefix_df == 0 and len(last.primary.terms) == 1:
+        # A half-typed last word that starts no known word is a finished word with a
+        # typo ("сертефикат"): it is corrected like any other word.
+        last.alternatives[0] = Alternative(last.primary.terms)
+        last.prefix = False
 
     def alt_df(alternative):
         dfs = [found.get(t, 0) for t in (alternative.terms[:-1] if alternative.prefix else alternative.terms)]
@@ -126,10 +150,12 @@ def _weigh(analysis, total):
     def single(concept):
         return concept.primary.terms[0] if len(concept.primary.terms) == 1 and not concept.prefix else None
 
+    # A word of the language (dictionary.py) is never corrected into another word.
     unknown = [
         single(c) for c in concepts
         if single(c) and single(c).isalpha() and len(single(c)) >= MIN_TYPO_CHARS
         and all(alt_df(a) == 0 for a in c.alternatives)
+        and not dictionary.is_word(c.origin, analysis.language)
     ]
     unknown = sorted(unknown, key=len, reverse=True)[:MAX_TYPOS]
     fixes = _correct(analysis.language, unknown) if unknown else {}
@@ -141,6 +167,7 @@ def _weigh(analysis, total):
             concept.corrected = True
         concept.df = min(total, sum(alt_df(a) for a in concept.alternatives))
         concept.idf = idf(concept.df, total)
+    return gram_df
 
 
 def _concept_tsquery(concept, weight=""):
@@ -170,23 +197,9 @@ def _retrieval_tsquery(known):
     return " | ".join(f"({_concept_tsquery(c)})" for c in selective)
 
 
-def search(text, language, *, limit=5, public=True):
-    """(analysis, [Hit]) best first; scores in 0..1."""
-    analysis = analyse(text, language)
-    if not analysis.concepts:
-        return analysis, []
-    total = max(document_count(language), 1)
-    _weigh(analysis, total)
-    known = sorted((c for c in analysis.concepts if c.df > 0), key=lambda c: -c.idf)
-    unknown_mass = sum(
-        UNKNOWN_WEIGHT * idf(0, total) * (W_ANY + W_TITLE) for c in analysis.concepts if c.df == 0
-    )
-    known = known[:MAX_CONCEPTS]
-    if not known:
-        return analysis, []
-    retrieval = _retrieval_tsquery(known)
+def _word_parts(known, unknown_mass):
+    """(score SQL, params, retrieval tsquery, everything tsquery, best) of the word half."""
     best_possible = sum(c.idf for c in known) * (W_ANY + W_TITLE) + unknown_mass
-
     everything = " | ".join(f"({_concept_tsquery(c)})" for c in known)
     score_sql, score_params = [], []
     for concept in known:
@@ -198,19 +211,85 @@ def search(text, language, *, limit=5, public=True):
                          concept.idf * W_TITLE]
     score_sql.append("ts_rank_cd(search, %s::tsquery, 32) * %s::float8")
     score_params += [everything, DENSITY_WEIGHT * best_possible]
-    where = ["language = %s", "search @@ %s::tsquery"]
+    scale = best_possible * (1 + DENSITY_WEIGHT)
+    return " + ".join(score_sql), score_params, _retrieval_tsquery(known), everything, scale
+
+
+def _gram_parts(grams, gram_df, total):
+    """(score SQL, params, retrieval tsquery) of the trigram half: the idf-weighted share of
+    the text's grams that the article holds (grams no article holds count against it).
+    No title bonus here: the word half has one, and a second one made the public set worse."""
+    weights = {g: idf(gram_df.get(g, 0), total) for g in grams}
+    known = sorted((g for g in grams if g in gram_df), key=lambda g: gram_df[g])[:MAX_GRAMS]
+    if not known:
+        return None
+    mass = sum(weights.values())
+    sql = " + ".join("CASE WHEN grams @@ %s::tsquery THEN %s::float8 ELSE 0 END" for _ in known)
+    params = [p for g in known for p in (quote(g), weights[g] / mass)]
+    rare = known[:RETRIEVAL_GRAMS]
+    if len(rare) == 1:
+        retrieval = quote(rare[0])
+    else:
+        retrieval = " | ".join(f"({quote(a)} & {quote(b)})" for i, a in enumerate(rare) for b in rare[i + 1:])
+    return sql, params, retrieval
+
+
+def search(text, language, *, limit=5, public=True):
+    """(analysis, [Hit]) best first; scores in 0..1.
+
+    Two scores over one candidate set, mixed: the word half (stemmed concepts,
+    idf-weighted coverage with a title bonus and a density term) and the trigram half
+    (grams.py). The candidates are the word half's best by ts_rank and the articles
+    sharing two rare trigrams with the text."""
+    analysis = analyse(text, language)
+    grams = text_grams((text or "")[:MAX_QUERY_CHARS], language, partial=ends_mid_word(text or ""))
+    if not analysis.concepts and not grams:
+        return analysis, []
+    total = max(document_count(language), 1)
+    gram_df = _weigh(analysis, total, grams)
+    known = sorted((c for c in analysis.concepts if c.df > 0), key=lambda c: -c.idf)[:MAX_CONCEPTS]
+    unknown_mass = sum(
+        UNKNOWN_WEIGHT * idf(0, total) * (W_ANY + W_TITLE) for c in analysis.concepts if c.df == 0
+    )
+    gram_part = _gram_parts(grams, gram_df, total)
+    if not known and gram_part is None:
+        return analysis, []
+    where = ["language = %s"]
     if public:
         where += ["status = 'published'", "visibility = 'public'"]
+    where = " AND ".join(where)
+    table = Article._meta.db_table
+    branches, branch_params = [], []
+    if known:
+        word_sql, word_params, retrieval, everything, word_scale = _word_parts(known, unknown_mass)
+        branches.append(
+            f"(SELECT id FROM (SELECT id, search FROM {table} WHERE {where} AND search @@ %s::tsquery LIMIT %s)"
+            f" AS found ORDER BY ts_rank(search, %s::tsquery, 32) DESC LIMIT %s)"
+        )
+        branch_params += [language, retrieval, SCAN_CAP, everything, RESCORE]
+    else:
+        word_sql, word_params, word_scale = "0", [], 1.0
+    if gram_part is not None:
+        gram_sql, gram_params, gram_retrieval = gram_part
+        branches.append(f"(SELECT id FROM {table} WHERE {where} AND grams @@ %s::tsquery LIMIT %s)")
+        branch_params += [language, gram_retrieval, GRAM_SCAN]
+    else:
+        gram_sql, gram_params = "0", []
     sql = (
-        f"SELECT id, {' + '.join(score_sql)} AS score FROM ("
-        f" SELECT id, search FROM ("
-        f"  SELECT id, search FROM {Article._meta.db_table} WHERE {' AND '.join(where)} LIMIT %s"
-        f" ) AS found ORDER BY ts_rank(search, %s::tsquery, 32) DESC LIMIT %s"
-        f") AS candidates ORDER BY score DESC, id DESC LIMIT %s"
+        f"WITH candidates AS ({' UNION '.join(branches)}),"
+        # Each document is read (and decompressed) once here: the scores below test it
+        # dozens of times, and a stored tsvector would be decompressed for every test.
+        f" docs AS MATERIALIZED (SELECT a.id, a.search || ''::tsvector AS search,"
+        f"  a.grams || ''::tsvector AS grams FROM {table} AS a JOIN candidates USING (id)),"
+        f" scored AS (SELECT id, ({word_sql}) / %s AS w, ({gram_sql}) AS g FROM docs)"
+        f" SELECT id, w, g FROM scored ORDER BY (1 - %s) * w + %s * g DESC, id DESC LIMIT %s"
     )
-    params = [*score_params, language, retrieval, SCAN_CAP, everything, RESCORE, limit]
+    params = [*branch_params, *word_params, word_scale, *gram_params, GRAM_SCORE_WEIGHT, GRAM_SCORE_WEIGHT, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    scale = best_possible * (1 + DENSITY_WEIGHT)
-    return analysis, [Hit(article_id=pk, score=float(score) / scale) for pk, score in rows]
+    return analysis, [
+        Hit(article_id=pk, score=(1 - GRAM_SCORE_WEIGHT) * float(w) + GRAM_SCORE_WEIGHT * float(g),
+            words=float(w), grams=float(g))
+        for pk, w, g in rows
+    ]

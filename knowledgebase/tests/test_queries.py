@@ -12,9 +12,14 @@ from .factories import CategoryFactory, make_article
 pytestmark = pytest.mark.django_db
 
 
+def _fetch(client, url, data=None):
+    method = client.post if url == reverse("kb:suggest") else client.get
+    return method(url, data or {})
+
+
 def _queries(client, url, data=None):
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, data or {})
+        response = _fetch(client, url, data)
     assert response.status_code == 200
     return len(ctx.captured_queries)
 
@@ -45,9 +50,11 @@ def test_query_count_does_not_grow_with_articles(name, args, data, who, client_f
     client.cookies["django_language"] = "ru"
     url = reverse(name, args=args)
     _add(shelf, 2, 0)
-    client.get(url, data or {})  # warm the session and the cached article counts
+    _fetch(client, url, data)  # warm the session and the cached article counts
     few = _queries(client, url, data)
     _add(shelf, 12, 2)
-    client.get(url, data or {})
-    assert _queries(client, url, data) == few
+    _fetch(client, url, data)
+    # Never more (a word unknown to a tiny knowledge base may cost one typo lookup that
+    # a larger one no longer needs).
+    assert _queries(client, url, data) <= few
     assert few <= 8

@@ -121,3 +121,39 @@ def test_unpublishing_removes_an_article_from_suggestions(kb):
 def test_odd_input_never_errors(kb, text):
     selectors.ranked(text.replace("\x00", ""), "ru")
     selectors.suggestions(text.replace("\x00", ""), "pl")
+
+
+def test_a_misspelt_last_word_is_corrected_when_nothing_starts_with_it(kb):
+    # "сертефикат" is typed to the end without a space: it starts no known word, so it
+    # is corrected like any word instead of staying an empty prefix.
+    from knowledgebase.search import engine
+
+    make_article("Сертификат SSL истёк", "Когда сертификат истекает, браузер предупреждает.", "ru")
+    analysis, _ = engine.search("истёк сертефикат", "ru")
+    last = analysis.concepts[-1]
+    assert last.corrected and not last.prefix and last.primary.terms == ("сертификат",)
+
+
+def test_a_real_word_missing_from_the_knowledge_base_is_never_corrected(kb):
+    from knowledgebase.search import engine
+
+    make_article("Abandoned cart emails", "Remind customers about the cart they left.", "en")
+    analysis, _ = engine.search("customer care line ", "en")
+    care = next(c for c in analysis.concepts if c.origin == "care")
+    assert not care.corrected  # "care" is an English word, not a typo of "cart"
+    analysis, _ = engine.search("my cartt is empty ", "en")
+    assert next(c for c in analysis.concepts if c.origin == "cartt").corrected
+
+
+def test_trigrams_find_a_polish_form_the_stemmer_misses(kb):
+    assert top(kb, "certyfikatów ssl wygasających", "pl")[:1] == ["pl-ssl"]
+
+
+def test_a_long_body_never_hides_what_the_subject_finds(kb):
+    subject = "не могу сменить пароль почтового ящика"
+    body = ("Вчера всё работало, сегодня бухгалтер открыла телефон и ничего не может сделать, говорит, "
+            "что раньше такого не было, мы ничего не меняли, директор нервничает, помогите срочно.")
+    ids = {article.pk: key for key, article in kb.items()}
+    alone = [ids[r["article"].pk] for r in selectors.suggestions(subject, "ru")]
+    with_body = [ids[r["article"].pk] for r in selectors.suggestions(subject, "ru", body=body)]
+    assert "ru-mailbox" in alone and "ru-mailbox" in with_body

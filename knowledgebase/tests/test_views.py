@@ -99,7 +99,7 @@ def test_vote_once_per_visitor(articles, customer_a, client_for):
 
 
 def test_suggestions_show_matching_articles_with_snippets_opening_in_a_new_tab(articles, customer_a, client_for):
-    response = ru(client_for(customer_a)).get(
+    response = ru(client_for(customer_a)).post(
         reverse("kb:suggest"), {"subject": "Как сменить пароль почтового ящика", "body": ""}
     )
     html = response.content.decode()
@@ -112,8 +112,8 @@ def test_suggestions_show_matching_articles_with_snippets_opening_in_a_new_tab(a
 
 def test_suggestions_are_empty_for_short_or_unrelated_text(articles, client_for):
     client = ru(client_for(None))
-    assert client.get(reverse("kb:suggest"), {"subject": "п"}).content.decode().strip() == ""
-    assert "<li" not in client.get(reverse("kb:suggest"), {"subject": "рецепт борща со сметаной"}).content.decode()
+    assert client.post(reverse("kb:suggest"), {"subject": "п"}).content.decode().strip() == ""
+    assert "<li" not in client.post(reverse("kb:suggest"), {"subject": "рецепт борща со сметаной"}).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_suggestions_are_empty_for_short_or_unrelated_text(articles, client_for)
      ("x" * 10_000, "y" * 10_000), ("' OR 1=1 --", "<script>alert(1)</script>"), ("!:*&|<->()", "\\")],
 )
 def test_suggest_never_errors_on_odd_input(articles, client_for, subject, body):
-    response = client_for(None).get(reverse("kb:suggest"), {"subject": subject, "body": body})
+    response = client_for(None).post(reverse("kb:suggest"), {"subject": subject, "body": body})
     assert response.status_code == 200
     assert "<script>alert" not in response.content.decode()
 
@@ -134,11 +134,11 @@ def test_suggest_is_rate_limited_per_client(articles, settings, customer_a, cust
 
     cache.clear()
     client = client_for(customer_a)
-    codes = [client.get(reverse("kb:suggest"), {"subject": "пароль"}).status_code for _ in range(4)]
+    codes = [client.post(reverse("kb:suggest"), {"subject": "пароль"}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
-    limited = client.get(reverse("kb:suggest"), {"subject": "пароль"})
+    limited = client.post(reverse("kb:suggest"), {"subject": "пароль"})
     assert limited["Retry-After"] == "60" and "pause" in limited.content.decode()
-    assert client_for(customer_b).get(reverse("kb:suggest"), {"subject": "пароль"}).status_code == 200
+    assert client_for(customer_b).post(reverse("kb:suggest"), {"subject": "пароль"}).status_code == 200
     cache.clear()
 
 
@@ -210,3 +210,37 @@ def test_canned_reply_is_inserted_into_the_workspace_reply(articles, customer_a,
     page = client.get(reverse("workspace:work", args=[number]), {"canned": reply.pk}).content.decode()
     assert f"Здравствуйте, {customer_a.full_name}! HD-{number}" in page
     assert f"/kb/articles/{articles['public'].pk}/" in page
+
+
+def test_suggest_takes_the_text_in_a_csrf_protected_post(articles, customer_a):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(customer_a)
+    assert client.get(reverse("kb:suggest"), {"subject": "пароль"}).status_code == 405
+    assert client.post(reverse("kb:suggest"), {"subject": "пароль"}).status_code == 403
+    client.get(reverse("tickets:new"))
+    token = client.cookies["csrftoken"].value
+    response = client.post(reverse("kb:suggest"), {"subject": "пароль"}, headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+
+
+def test_suggest_refuses_an_overlong_field_with_a_clear_400(articles, client_for):
+    from knowledgebase.views.suggest import MAX_POSTED_CHARS
+
+    response = client_for(None).post(reverse("kb:suggest"), {"subject": "пароль", "body": "я" * (MAX_POSTED_CHARS + 1)})
+    assert response.status_code == 400
+    assert "too long" in response.content.decode()
+
+
+def test_document_counts_are_cached_per_database(settings):
+    from django.db import connection
+
+    from knowledgebase.search import engine
+
+    key = engine.doc_count_key("ru")
+    assert connection.settings_dict["NAME"] in key
+    original = connection.settings_dict["NAME"]
+    connection.settings_dict["NAME"] = "another_database"
+    try:
+        assert engine.doc_count_key("ru") != key
+    finally:
+        connection.settings_dict["NAME"] = original

@@ -103,7 +103,9 @@ class WorkingInterval(models.Model):
         ordering = ["weekday", "start"]
 
     def __str__(self):
-        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+        # The audit log names every saved row, also one created with "09:00" strings.
+        start, end = (t.strftime("%H:%M") if hasattr(t, "strftime") else str(t)[:5] for t in (self.start, self.end))
+        return f"{self.get_weekday_display()} {start}–{end}"
 
 
 class Holiday(models.Model):

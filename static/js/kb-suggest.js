@@ -1,9 +1,12 @@
 /* Knowledge-base suggestions beside the ticket form.
  *
- * <div id="kb-suggestions" data-kb-suggest-url="/kb/suggest/" data-kb-fields="id_subject id_body">
- * After the customer pauses typing (400 ms) one GET is sent with the subject and the
- * text; a newer request aborts the older one, and an answer that arrives for an older
- * text is dropped. The form itself never depends on this script.
+ * <div id="kb-suggestions" data-kb-suggest-url="/kb/suggest/" data-kb-fields="id_subject id_body"
+ *      data-kb-max-chars="2000">
+ * After the customer pauses typing (400 ms) one POST is sent with the subject and the
+ * text (each cut to data-kb-max-chars, with the page's CSRF token); a newer request
+ * aborts the older one, an answer that arrives for an older text is dropped, and only
+ * a successful answer (2xx) is shown: an error page never lands in the box. The form
+ * itself never depends on this script.
  */
 (function () {
   "use strict";
@@ -14,13 +17,21 @@
     var fields = (box.getAttribute("data-kb-fields") || "").split(/\s+/)
       .map(function (id) { return document.getElementById(id); })
       .filter(Boolean);
+    var maxChars = parseInt(box.getAttribute("data-kb-max-chars") || "2000", 10);
     if (!url || !fields.length || !window.fetch) return;
     var timer = null, controller = null, lastSent = null, sequence = 0;
 
     function currentQuery() {
       var params = new URLSearchParams();
-      fields.forEach(function (field) { params.set(field.name, field.value); });
+      fields.forEach(function (field) { params.set(field.name, field.value.slice(0, maxChars)); });
       return params.toString();
+    }
+
+    function csrfToken() {
+      var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+      if (input) return input.value;
+      var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+      return match ? decodeURIComponent(match[1]) : "";
     }
 
     function send() {
@@ -31,14 +42,23 @@
       controller = new AbortController();
       var mine = ++sequence;
       box.setAttribute("aria-busy", "true");
-      fetch(url + "?" + query, {
-        headers: { "X-Requested-With": "fetch" },
+      fetch(url, {
+        method: "POST",
+        headers: {
+          "X-Requested-With": "fetch",
+          "X-CSRFToken": csrfToken(),
+          "Content-Type": "application/x-www-form-urlencoded"
+        },
+        body: query,
         credentials: "same-origin",
         signal: controller.signal
       }).then(function (response) {
+        // 429 (too many lookups) has a short message meant for the box; any other
+        // failure leaves the box as it was.
+        if (!response.ok && response.status !== 429) return null;
         return response.text();
       }).then(function (html) {
-        if (mine !== sequence) return; // an answer for an older text
+        if (html === null || mine !== sequence) return; // a failure, or an answer for an older text
         box.innerHTML = html;
       }).catch(function (error) {
         if (error && error.name === "AbortError") return;

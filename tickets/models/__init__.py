@@ -1,6 +1,7 @@
 from .clocks import SlaTarget
 from .conversation import Attachment, Event, Message, attachment_path
 from .phone import CallbackRequest, PhoneCall
+from .satisfaction import SatisfactionSurvey
 from .ticket import (
     OPEN_STATUSES,
     REFERENCE_PREFIX,
@@ -17,5 +18,5 @@ from .triage import EngineerDayOff, EngineerSchedule, RootCause
 
 __all__ = [
     "OPEN_STATUSES", "REFERENCE_PREFIX", "Attachment", "CallbackRequest", "Channel", "Event", "Kind", "Level",
-    "Message", "SlaTarget", "PhoneCall", "RootCause", "EngineerSchedule", "EngineerDayOff", "Status", "Ticket", "Urgency", "attachment_path", "format_reference", "parse_reference",
+    "Message", "SatisfactionSurvey", "SlaTarget", "PhoneCall", "RootCause", "EngineerSchedule", "EngineerDayOff", "Status", "Ticket", "Urgency", "attachment_path", "format_reference", "parse_reference",
 ]

@@ -92,6 +92,11 @@ class Ticket(models.Model):
     # Resolution (seed 001): what was fixed and how to prevent it; both go to the customer.
     resolution_summary = models.TextField(_("what was fixed"), blank=True, default="")
     prevention = models.TextField(_("how to prevent it"), blank=True, default="")
+    # Knowledge-base articles written from this ticket's resolution (workspace's
+    # ticket_article_draft); article.source_tickets is the other direction.
+    knowledge_articles = models.ManyToManyField(
+        "knowledgebase.Article", verbose_name=_("articles written from it"), blank=True, related_name="source_tickets"
+    )
     # Business time from filing to the first public reply, stored once for reports.
     first_response_business_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # The nearest unmet deadline (NULL when none runs, e.g. while waiting for the customer).

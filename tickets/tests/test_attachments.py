@@ -47,5 +47,5 @@ def test_every_bad_file_is_reported_at_once(settings):
 
 
 def test_accepted_files_come_back_with_their_real_type():
-    accepted = check_uploads([SimpleUploadedFile("a.bin", PDF), SimpleUploadedFile("b.jpg", PNG)])
+    accepted = check_uploads([SimpleUploadedFile("a.pdf", PDF), SimpleUploadedFile("b.jpg", PNG)])
     assert [ct for _, ct in accepted] == ["application/pdf", "image/png"]

@@ -139,7 +139,7 @@ def test_customer_reply_with_attachment_and_close_reopen(client_for, customer_a)
 def test_attachment_download_headers(client_for, customer_a):
     ticket = services.ticket_create(
         requester=customer_a, data={"kind": "error", "subject": "s", "body": "b"},
-        files=[SimpleUploadedFile("shot.png", PNG), SimpleUploadedFile("page.html", b"<html><script>alert(1)</script>")],
+        files=[SimpleUploadedFile("shot.png", PNG), SimpleUploadedFile("page.txt", b"<html><script>alert(1)</script>")],
     )
     png, html = ticket.attachments.order_by("pk")
     client = client_for(customer_a)

@@ -4,15 +4,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 
 from .. import selectors
-from ..attachments import INLINE_TYPES
+from ..attachments import INLINE_TYPES, download_name
 
 
 def attachment_response(attachment, *, inline=False):
-    """The file as a download (inline only for safe image types), never sniffed."""
+    """The file as a download (inline only for safe image types), never sniffed, under
+    a name whose extension matches the type served."""
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=not (inline and attachment.content_type in INLINE_TYPES),
-        filename=attachment.original_name,
+        filename=download_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -22,7 +22,8 @@ from ..forms import (
     TicketForm,
     browser_from_user_agent,
 )
-from ..models import Channel, Kind, Urgency
+from ..models import Channel, Kind, Status, Urgency
+from ..satisfaction import satisfaction_open_for
 from .access import customer_required
 from .common import change_status
 
@@ -120,6 +121,7 @@ def _render_detail(request, ticket, reply_form, status=200, callback_form=None):
         "reply_form": reply_form,
         "read_only": read_only,
         "transitions": [] if read_only else workflow.transition_choices(request.user, ticket.status),
+        "survey": satisfaction_open_for(ticket) if ticket.status in (Status.RESOLVED, Status.CLOSED) else None,
     }
     return render(request, "tickets/portal/detail.html", context, status=status)
 

@@ -106,8 +106,10 @@ def test_error_ticket_resolution_requires_fix_and_prevention(tariff, customer_a,
     ws.ticket_resolve(ticket=ticket, actor=engineer, summary="Patched the importer", prevention="Update to 5.2.1")
     ticket.refresh_from_db()
     assert ticket.status == "resolved"
-    email = OutboundEmail.objects.get()
+    # Two emails: the resolution (what was fixed, how to prevent it) and the satisfaction question.
+    email = OutboundEmail.objects.exclude(subject__contains="Did we help").get()
     assert "Patched the importer" in email.body_text and "Update to 5.2.1" in email.body_text
+    assert OutboundEmail.objects.filter(subject__contains="Did we help").count() == 1
 
 
 def test_question_resolution_needs_only_the_summary(tariff, customer_a, engineer):
@@ -159,3 +161,21 @@ def test_first_response_business_time_is_stored_for_reports(tariff, customer_a, 
         services.ticket_reply(ticket=ticket, author=engineer, body="Hello")
     ticket.refresh_from_db()
     assert ticket.first_response_business_seconds == 90 * 60  # Fri 17–18 + Mon 09–09:30
+
+
+def test_a_resolved_ticket_becomes_a_draft_article_linked_both_ways(tariff, customer_a, engineer):
+    from knowledgebase.models import Article
+
+    ticket = _ticket(customer_a, kind="question")
+    with pytest.raises(ValidationError):
+        ws.ticket_article_draft(ticket=ticket, actor=engineer)  # not resolved yet
+    ticket.status, ticket.resolution_summary, ticket.prevention = "resolved", "Renewed the certificate.", "Turn on auto-renewal."
+    ticket.save()
+    article = ws.ticket_article_draft(ticket=ticket, actor=engineer)
+    assert article.status == Article.Status.DRAFT and article.title == ticket.subject
+    assert "Renewed the certificate." in article.body and "Turn on auto-renewal." in article.body
+    assert list(article.source_tickets.all()) == [ticket]
+    assert ws.ticket_article_draft(ticket=ticket, actor=engineer) == article  # one click, one article
+    assert Article.objects.count() == 1
+    with pytest.raises(PermissionDenied):
+        ws.ticket_article_draft(ticket=ticket, actor=customer_a)

@@ -138,3 +138,16 @@ def presence(request, number):
 
 def effort_hours(ticket):
     return (Decimal(ticket.effort_minutes) / 60).quantize(Decimal("0.01")) if ticket.effort_minutes else None
+
+
+@engineer_required
+@require_POST
+def article_draft(request, number):
+    """One click on a resolved ticket: a draft article from its resolution, opened in the editor."""
+    ticket = selectors.ticket_for(request.user, number)
+    try:
+        article = services.ticket_article_draft(ticket=ticket, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        return _failed(request, ticket, exc=exc)
+    messages.success(request, _("A draft article was written from the resolution; check it and publish it."))
+    return redirect("kb:article_edit", pk=article.pk)

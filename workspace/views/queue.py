@@ -21,6 +21,14 @@ from ..queue import CappedPaginator, declared_emergencies, queue_tickets, view_c
 PAGE_SIZE = 50
 
 
+def _back_to_queue(request):
+    """Back where the engineer came from, only if that is a page of this site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("workspace:queue")
+
+
 @engineer_required
 def queue(request):
     """The queue. With htmx (the page polls itself) only the table is rendered."""
@@ -47,7 +55,7 @@ def queue_bulk(request):
     form = BulkForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose tickets and an action."))
-        return redirect(request.POST.get("next") or "workspace:queue")
+        return _back_to_queue(request)
     done, failed = 0, []
     for ticket in Ticket.objects.filter(number__in=form.cleaned_data["tickets"]):
         try:
@@ -65,4 +73,4 @@ def queue_bulk(request):
         messages.success(request, ngettext("%(n)d ticket changed.", "%(n)d tickets changed.", done) % {"n": done})
     for failure in failed:
         messages.error(request, failure)
-    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(request.POST.get("next", ""), None) else "workspace:queue")
+    return _back_to_queue(request)

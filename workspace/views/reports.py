@@ -1,6 +1,5 @@
 """Reports for leads and admins: charts with the numbers beside them, and CSV exports."""
 
-import csv
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.access import user_passes
+from helpdesk.csv_export import SafeWriter
 
 from .. import reports
 from ..services import can_lead
@@ -46,7 +46,7 @@ def period_from_request(request, default_days=90):
 def _csv(name, rows):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     if rows:
         writer.writerow(rows[0].keys())
         for row in rows:

@@ -23,7 +23,7 @@ from ..forms import (
     ResolveForm,
     TriageForm,
 )
-from ..services import can_lead
+from ..services import RESOLVED_STATUSES, can_lead
 from .actions import effort_hours
 
 
@@ -79,6 +79,8 @@ def _render(request, ticket, reply_form, status=200):
         "call_form": PhoneCallForm() if phone else None,
         "resolve_form": ResolveForm(),
         "canned_replies": canned_replies_for(ticket.language),
+        "articles": list(ticket.knowledge_articles.only("pk", "title", "status").order_by("pk")),
+        "can_write_article": ticket.status in RESOLVED_STATUSES and bool(ticket.resolution_summary.strip()),
     }
     return render(request, "workspace/ticket.html", context, status=status)
 
