@@ -1,4 +1,8 @@
-"""What /healthz reports. The worker and beat are "seen" through the heartbeat task."""
+"""What /healthz reports. Beat and the worker are seen through the heartbeat task, each by
+its own clock: the publisher (beat) records the send time when it sends the task
+(``record_beat``, from Celery's ``before_task_publish`` in ``helpdesk.celery``) and the
+payload carries it; the worker records when it ran it and how long the task waited. So a
+worker backlog shows as queue delay, never as a dead beat."""
 
 import time
 
@@ -14,10 +18,16 @@ def _redis():
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
 
 
+def record_beat(sent_at):
+    """Called in the publishing process (beat) as it sends the heartbeat: beat's own clock."""
+    _redis().hset(HEARTBEAT_KEY, mapping={"beat": sent_at})
+
+
 def record_heartbeat(sent_at):
-    """Called by the worker running the heartbeat task that beat scheduled at ``sent_at``."""
+    """Called by the worker running the heartbeat that was sent at ``sent_at``: when the
+    worker ran it, and how long it waited in the queue."""
     now = time.time()
-    _redis().hset(HEARTBEAT_KEY, mapping={"worker": now, "beat": sent_at})
+    _redis().hset(HEARTBEAT_KEY, mapping={"worker": now, "queue_delay": max(0.0, now - sent_at)})
 
 
 def check(connection):
@@ -51,5 +61,10 @@ def check(connection):
         report[f"{role}_seen_seconds_ago"] = round(age, 1) if age is not None else None
         if age is None or age > STALE_AFTER_SECONDS:
             report[role] = "not seen recently"
+    if beats is not None:
+        delay = beats.get(b"queue_delay")
+        report["queue_delay_seconds"] = round(float(delay), 1) if delay else None
+        if delay and float(delay) > STALE_AFTER_SECONDS:
+            report["worker"] = "backlogged"
     report["ok"] = all(report[k] == "ok" for k in ("database", "redis", "worker", "beat"))
     return report

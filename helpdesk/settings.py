@@ -154,6 +154,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("pl", _("Polish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+# A new account's time zone when the browser does not say (sign-up reads the browser's).
+DEFAULT_USER_TIME_ZONE = env("DEFAULT_USER_TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
 
@@ -199,6 +201,10 @@ REQUEST_MAX_BYTES = env.int(
 # SLA: how often beat sweeps deadlines, and who hears of warnings on unassigned tickets.
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 SUPPORT_QUEUE_EMAIL = env("SUPPORT_QUEUE_EMAIL", default="queue@helpdesk.localhost")
+# A recipient with more than this many targets falling due in one sweep gets one digest.
+SLA_DIGEST_THRESHOLD = env.int("SLA_DIGEST_THRESHOLD", default=3)
+# A digest lists this many, most urgent first, and counts the rest (linked to the queue).
+SLA_DIGEST_MAX_ROWS = env.int("SLA_DIGEST_MAX_ROWS", default=100)
 
 # Personal data (privacy/): one export per this many hours; the download link lasts this long.
 PRIVACY_EXPORT_INTERVAL_HOURS = env.int("PRIVACY_EXPORT_INTERVAL_HOURS", default=24)

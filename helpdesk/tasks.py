@@ -7,5 +7,6 @@ from . import health
 
 @shared_task(time_limit=10, soft_time_limit=8, ignore_result=True, expires=60)
 def heartbeat(sent_at=None):
-    """Beat enqueues this; the worker that runs it proves both are alive."""
+    """Beat enqueues this (its send time in the payload, see ``helpdesk.celery``); the
+    worker that runs it records when, and how long the task waited."""
     health.record_heartbeat(sent_at if sent_at is not None else time.time())

@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 
 from helpdesk.accounts.models import Organisation, User
 from helpdesk.mail.services import email_enqueue
+from sla.channels import ChannelNotAllowed
 from tickets import services as ticket_services
 from tickets.attachments import attached_bytes, check_uploads
 from tickets.models import Channel, Kind, Status
@@ -381,6 +382,11 @@ def _open_ticket(row, parsed, requester, auth):
             language=language,
             confirm=requester.is_active,
         )
+    except ChannelNotAllowed as refusal:
+        # The organisation's tariff does not sell email: nothing is opened; the sender is told how to upgrade.
+        row.state = InboundMessage.State.REJECTED
+        row.reason = ticket_services.channel_refusal_tell(requester, refusal, language)
+        return
     except PermissionDenied as exc:
         row.state, row.reason = InboundMessage.State.REJECTED, str(exc)
         return

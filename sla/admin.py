@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
@@ -5,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from . import businesstime
+from .admin_forms import EntitlementRuleForm, TariffForm, UrgencyRuleForm, business_day_text
 from .models import (
     BusinessCalendar,
     Edition,
@@ -17,6 +20,7 @@ from .models import (
     TariffUrgencyRule,
     WorkingInterval,
 )
+from .templatetags.sla_format import hours_text
 
 
 class WorkingIntervalInline(admin.TabularInline):
@@ -59,6 +63,7 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
 class UrgencyRuleInline(admin.TabularInline):
     model = TariffUrgencyRule
+    form = UrgencyRuleForm
     extra = 0
 
 
@@ -67,9 +72,14 @@ class PriceInline(admin.TabularInline):
     extra = 0
 
 
+def _duration(minutes):
+    return hours_text(timedelta(minutes=minutes)) if minutes else "—"
+
+
 @admin.register(Tariff)
 class TariffAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "rank", "is_default", "allows_phone", "first_response_minutes", "is_active"]
+    form = TariffForm
+    list_display = ["name", "code", "rank", "is_default", "allows_phone", "first_response", "commitment", "is_active"]
     list_filter = ["is_active", "allows_phone"]
     search_fields = ["name", "code"]
     inlines = [UrgencyRuleInline, PriceInline]
@@ -80,11 +90,21 @@ class TariffAdmin(admin.ModelAdmin):
         (_("Targets"), {"fields": ("calendar", "first_response_minutes", "commitment_minutes", "resolution_minutes", "warn_at_percent", "preview")}),
     )
 
+    @admin.display(description=_("first response within"), ordering="first_response_minutes")
+    def first_response(self, obj):
+        return _duration(obj.first_response_minutes)
+
+    @admin.display(description=_("planned date or refusal within"), ordering="commitment_minutes")
+    def commitment(self, obj):
+        return _duration(obj.commitment_minutes)
+
     @admin.display(description=_("A ticket filed now would get its first response by"))
     def preview(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        return _preview(obj.calendar, obj.first_response_minutes)
+        return _("%(due)s; %(day)s") % {
+            "due": _preview(obj.calendar, obj.first_response_minutes), "day": business_day_text(obj.calendar),
+        }
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -195,5 +215,24 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(EntitlementRule)
 class EntitlementRuleAdmin(admin.ModelAdmin):
+    """A rule shows only its kind's fields: chosen in the list's "add" links (``?kind=``)
+    or read from the saved rule; a new rule of unknown kind shows both, labelled."""
+
+    form = EntitlementRuleForm
     list_display = ["name", "kind", "partner_level", "edition", "tariff", "months", "is_active"]
     list_filter = ["kind", "is_active"]
+
+    def _kind(self, request, obj):
+        kind = obj.kind if obj is not None else (request.POST.get("kind") or request.GET.get("kind"))
+        return kind if kind in EntitlementRule.Kind.values else None
+
+    def get_fieldsets(self, request, obj=None):
+        common = (None, {"fields": ("name", "kind", "tariff", "is_active")})
+        partner = (_("Free for a partner level"), {"fields": ("partner_level",)})
+        trial = (_("Trial for owners of an edition"), {"fields": ("edition", "months")})
+        kind = self._kind(request, obj)
+        if kind == EntitlementRule.Kind.PARTNER_LEVEL:
+            return (common, partner)
+        if kind == EntitlementRule.Kind.EDITION_TRIAL:
+            return (common, trial)
+        return (common, partner, trial)

@@ -20,6 +20,8 @@ Rules (they are what the tests pin down):
   interval lasts 5 real hours on 2026-03-29 and 7 on 2026-10-25, and an
   interval lying entirely inside the gap (02:15-02:45 that day) is empty.
 * Overlapping or touching spans are merged, so nothing is counted twice.
+  (``add_business_time`` consumes them cut at local midnights, so a calendar
+  with no closed time at all behaves exactly like 24x7.)
 * ``add_business_time`` lands exactly on a span's end when the duration runs
   out there (Friday 09:00 + 8h = Friday 17:00, not Monday 09:00); only a
   zero duration snaps forward to the next working instant.
@@ -176,6 +178,14 @@ def _merged_spans(cal: Calendar, start: datetime, until: datetime | None) -> Ite
             if current[1] > start:
                 yield current[0], current[1]
             current = None
+        elif current is not None and until is None:
+            # Unbounded (adding time): a span still running at local midnight is
+            # handed out up to midnight, so a calendar with no closed time (24-hour
+            # intervals every day) is consumed day by day, exactly like 24x7,
+            # instead of merging forever. Sums are unchanged by the cut.
+            if day_start > start:
+                yield current[0], day_start
+            current = [day_start, current[1]] if current[1] > day_start else None
         idle = 0 if spans else idle + 1
         if until is None and idle > _MAX_IDLE_DAYS:
             raise NoWorkingTime("no working time within three years")

@@ -120,6 +120,15 @@ class EngineerReplyForm(ReplyForm):
     internal = forms.BooleanField(
         label=_("Internal note (never shown to the customer)"), required=False
     )
+    wait_for_customer = forms.BooleanField(
+        label=_("Send and wait for the customer's answer (pauses the SLA clock)"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("internal") and data.get("wait_for_customer"):
+            raise forms.ValidationError(_("Only a public reply from support can wait for the customer's answer."))
+        return data
 
 
 class TransitionForm(forms.Form):

@@ -63,9 +63,34 @@ def tickets_visible_to(user):
 def engineer_recipient(ticket):
     """(address, language) of whoever hears about a ticket on the engineers' side: the
     assignee, or the queue address (``SUPPORT_QUEUE_EMAIL``) while nobody has it."""
-    if ticket.assignee_id:
-        return ticket.assignee.email, ticket.assignee.language or settings.LANGUAGE_CODE
+    return engineer_address(ticket.assignee if ticket.assignee_id else None)
+
+
+def engineer_address(assignee):
+    """``engineer_recipient`` for a ticket's assignee (a User, or None for the queue)."""
+    if assignee is not None:
+        return assignee.email, assignee.language or settings.LANGUAGE_CODE
     return settings.SUPPORT_QUEUE_EMAIL, settings.LANGUAGE_CODE
+
+
+def engineers_on_duty(at):
+    """Active engineers whose working hours (their schedule's calendar) include ``at``,
+    except those with a day off that day."""
+    from sla.businesstime import NoWorkingTime, next_working_instant
+
+    from .models import EngineerSchedule
+
+    schedules = EngineerSchedule.objects.filter(engineer__is_active=True, engineer__role="engineer").select_related(
+        "engineer", "calendar"
+    ).exclude(engineer__days_off__date=at.date())
+    on_duty = []
+    for schedule in schedules:
+        try:
+            if next_working_instant(schedule.calendar.as_calendar(at), at) == at:
+                on_duty.append(schedule.engineer)
+        except NoWorkingTime:
+            continue
+    return on_duty
 
 
 def organisations_filing_for(user):
@@ -149,6 +174,15 @@ def attachment_for(user, number, attachment_id):
 def ticket_files(ticket, *, include_internal):
     qs = ticket.attachments.filter(message__isnull=True)
     return list(qs.order_by("pk"))
+
+
+def ticket_promise(ticket, zone_name):
+    """{target kind: sentence} of the ticket's running deadlines, worded once for the
+    email, the portal and the API (``sla.promise``), in the reader's time zone."""
+    from sla.promise import promise_sentences
+
+    dues = {t.kind: t.due_at for t in ticket.sla_targets.all() if t.met_at is None and t.due_at is not None}
+    return promise_sentences(dues, zone_name)
 
 
 def sla_targets(ticket):

@@ -5,21 +5,33 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from billing.selectors import tariff_charges_points
 from billing.services import wallet_charge_callback, wallet_charge_ticket
 from helpdesk.mail.services import email_enqueue
+from sla.channels import channel_check
 from sla.selectors import default_tariff, entitlement_for
 
 from . import sla_clock, workflow
 from .attachments import attached_bytes, check_uploads, file_sha256
-from .models import Attachment, CallbackRequest, Channel, Event, Message, SlaTarget, Status, Ticket, TicketSubmission
+from .models import (
+    Attachment,
+    CallbackRequest,
+    Channel,
+    Event,
+    Message,
+    SlaTarget,
+    Status,
+    Ticket,
+    TicketSubmission,
+    Urgency,
+)
 from .models.ticket import TICKET_NUMBER_SEQUENCE
 from .reply_address import ticket_email_headers, ticket_reply_address
 from .satisfaction import satisfaction_request
-from .selectors import engineer_recipient
+from .selectors import engineer_recipient, engineers_on_duty, ticket_promise
 
 
 def next_ticket_number():
@@ -74,7 +86,8 @@ def ticket_create(
     *, requester, data, files=(), channel=Channel.WEB, language="en", organisation=None, basic_terms=False,
     entitlement=None, submission_key="", confirm=True,
 ):
-    """A customer files a ticket for their organisation.
+    """A customer files a ticket for their organisation. An inactive organisation cannot
+    file; a channel the organisation's tariff does not sell is refused (``ChannelNotAllowed``).
 
     Under a tariff that charges support points the ticket is paid from the organisation's
     wallet in the same transaction (``billing.services.wallet_charge_ticket``); too few points
@@ -99,7 +112,17 @@ def ticket_create(
     organisation = organisation or requester.organisation
     if organisation.pk != requester.organisation_id and organisation.dealer_id != requester.organisation_id:
         raise PermissionDenied(_("You cannot file requests for this organisation."))
+    organisation_check_active(organisation)
+    if entitlement is None:
+        entitlement = entitlement_for(organisation, data.get("license"), explain=False)
+    tariff = entitlement.tariff if entitlement is not None else None
+    if basic_terms and tariff is not None and tariff_charges_points(tariff):
+        tariff = default_tariff()
+    # Every channel is checked against the tariff before anything is written.
+    channel_check(tariff, channel)
     accepted = check_uploads(files)
+    # The customer declares an urgency; the SLA urgency is the tariff's default until triage.
+    data = {key: value for key, value in data.items() if key not in ("urgency", "triaged_at")}
     with _StoredFiles() as stored, transaction.atomic():
         claim = None
         if submission_key:
@@ -111,17 +134,12 @@ def ticket_create(
             requester=requester,
             channel=channel,
             language=language,
-            urgency=data.get("customer_urgency") or "normal",
+            urgency=Urgency.NORMAL,
             awaiting_reply_since=timezone.now(),
             **data,
         )
         # The clocks are computed before the row is written, so the ticket is inserted once
         # with its tariff revision and nearest deadline, and its targets in one statement.
-        if entitlement is None:
-            entitlement = entitlement_for(organisation, data.get("license"), explain=False)
-        tariff = entitlement.tariff if entitlement is not None else None
-        if basic_terms and tariff is not None and tariff_charges_points(tariff):
-            tariff = default_tariff()
         targets = sla_clock.clock_prepare(ticket, tariff) if tariff is not None else []
         ticket.save(force_insert=True)
         Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
@@ -137,6 +155,8 @@ def ticket_create(
         if claim is not None:
             claim.ticket = ticket
             claim.save(update_fields=["ticket"])
+        if ticket.is_declared_emergency:
+            _notify_declared_emergency(ticket)
         if confirm:
             _confirm(ticket, requester, language)
     return ticket
@@ -147,7 +167,8 @@ def _confirm(ticket, requester, language):
         to=requester.email,
         template="tickets/email/created",
         context={"ticket": ticket, "user": requester, "url": _portal_url(ticket),
-                 "reply_by_email": bool(ticket_reply_address(ticket))},
+                 "reply_by_email": bool(ticket_reply_address(ticket)),
+                 "promise": _promise_in(ticket, requester, requester.language or language)},
         language=requester.language or language,
         topic=f"ticket:{ticket.number}",
         headers=ticket_email_headers(ticket),
@@ -165,6 +186,66 @@ def _submission_claim(requester, key):
     except IntegrityError:
         earlier = TicketSubmission.objects.select_related("ticket").get(requester=requester, key=key[:200])
         return earlier.ticket
+
+
+def _promise_in(ticket, user, language):
+    with translation.override(language):
+        return list(ticket_promise(ticket, user.time_zone).values())
+
+
+def _notify_declared_emergency(ticket):
+    """A customer-declared emergency reaches every engineer on duty now (their schedule's
+    hours, days off excepted), or the queue address when nobody is."""
+    recipients = [(e.email, e.language or settings.LANGUAGE_CODE) for e in engineers_on_duty(ticket.created_at)]
+    for address, language in recipients or [(settings.SUPPORT_QUEUE_EMAIL, settings.LANGUAGE_CODE)]:
+        email_enqueue(
+            to=address,
+            template="tickets/email/declared_emergency",
+            context={"ticket": ticket, "url": reverse("workspace:work", args=[ticket.number])},
+            language=language,
+            topic=f"ticket:{ticket.number}",
+            headers=ticket_email_headers(ticket),
+        )
+
+
+def ticket_mark_triaged(ticket, now):
+    """The first triage of a ticket ends its "declared emergency, awaiting triage" state."""
+    if ticket.triaged_at is None:
+        ticket.triaged_at = now
+
+
+def ticket_filing_refusal(organisation, channel):
+    """Why the organisation cannot file through this channel now, or '' if it can (for
+    pages that show the refusal instead of a form nobody may send)."""
+    try:
+        organisation_check_active(organisation)
+        if channel is not None:
+            entitlement = entitlement_for(organisation)
+            channel_check(entitlement.tariff if entitlement else None, channel)
+    except PermissionDenied as exc:
+        return str(exc)
+    return ""
+
+
+def organisation_check_active(organisation):
+    """A deactivated organisation keeps read access to its history but files nothing new."""
+    if not organisation.is_active:
+        raise PermissionDenied(
+            _("Your organisation's support account is inactive: you can read your requests, but not file or "
+              "change them. Contact us to reactivate it.")
+        )
+
+
+def channel_refusal_tell(user, refusal, language):
+    """Tell someone whose request came through a channel their tariff lacks (e.g. by email)
+    why nothing was opened and how to upgrade, in their language; returns the message."""
+    with translation.override(user.language or language):
+        message = str(refusal)
+    email_enqueue(
+        to=user.email, template="tickets/email/channel_refused", context={"user": user, "message": message},
+        language=user.language or language, topic=f"channel-refused:{user.pk}",
+    )
+    return message
 
 
 def ticket_lock(ticket):
@@ -202,6 +283,10 @@ def transition_check(ticket, actor, to_status):
             _("A ticket that is “%(old)s” cannot become “%(new)s”.")
             % {"old": Status(ticket.status).label, "new": Status(to_status).label}
         )
+    if to_status == Status.WAITING and ticket.first_response_at is None:
+        raise ValidationError(
+            _("Reply to the customer first: a ticket waits for the customer only after support has said what it needs.")
+        )
     if to_status == Status.RESOLVED and ticket.kind == "error" and not ticket.resolution_summary:
         raise ValidationError(
             _("Resolve a system error with the resolution form: say what was fixed and how to prevent it.")
@@ -209,8 +294,14 @@ def transition_check(ticket, actor, to_status):
 
 
 def ticket_transition(*, ticket, actor, to_status):
-    """Change status along the workflow (``workflow.py``); anything else is refused."""
+    """Change status along the workflow (``workflow.py``); anything else is refused.
+
+    "Waiting for customer" pauses the clocks, so it needs a public reply first: a new
+    ticket gets there only through ``ticket_reply(wait_for_customer=True)``.
+    """
     to_status = Status(to_status)
+    if not actor.is_engineer:
+        organisation_check_active(ticket.organisation)
     with transaction.atomic():
         ticket = ticket_lock(ticket)
         transition_check(ticket, actor, to_status)
@@ -233,8 +324,13 @@ def ticket_transition(*, ticket, actor, to_status):
     return ticket
 
 
-def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Channel.WEB, then_status=None):
+def ticket_reply(
+    *, ticket, author, body, files=(), internal=False, channel=Channel.WEB, then_status=None, wait_for_customer=False,
+):
     """Add to the conversation.
+
+    Only an engineer's public reply may put the ticket into "waiting for customer"
+    (``wait_for_customer``); the reply itself is the message that asks them to act.
 
     A customer's reply to a ticket waiting for them, or already resolved, reopens it;
     a closed ticket must be reopened first. An engineer's first public reply is the
@@ -249,6 +345,11 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
     """
     if internal and not author.is_engineer:
         raise PermissionDenied(_("Only engineers can add internal notes."))
+    if not author.is_engineer:
+        organisation_check_active(ticket.organisation)
+    if wait_for_customer:
+        if internal or not author.is_engineer:
+            raise ValidationError(_("Only a public reply from support can wait for the customer's answer."))
     if then_status is not None:
         then_status = Status(then_status)
         if internal or not author.is_engineer or then_status not in (Status.WAITING, Status.RESOLVED):
@@ -274,10 +375,12 @@ def ticket_reply(*, ticket, author, body, files=(), internal=False, channel=Chan
                     ticket.first_response_at = now
                     ticket.first_response_business_seconds = sla_clock.business_seconds_since_filing(ticket, now)
                     sla_clock.target_meet(ticket, "first_response", now)
-                if ticket.status == Status.NEW:
+                if wait_for_customer and ticket.status in (Status.NEW, Status.OPEN):
+                    ticket_set_status(ticket, Status.WAITING, author, now)
+                elif ticket.status == Status.NEW:
                     ticket_set_status(ticket, Status.OPEN, author, now)
                 ticket.awaiting_reply_since = None
-                if then_status is not None:
+                if then_status is not None and then_status != ticket.status:
                     transition_check(ticket, author, then_status)
                     ticket_set_status(ticket, then_status, author, now)
                 email_enqueue(
@@ -362,13 +465,18 @@ def ticket_assign(*, ticket, actor, assignee):
 
 
 def ticket_set_urgency(*, ticket, actor, urgency):
-    """Engineers set the urgency at triage; the SLA clocks follow the new urgency's targets."""
+    """Engineers set the urgency at triage; the SLA clocks follow the new urgency's targets,
+    recomputed from the filing time."""
     if not actor.is_engineer:
         raise PermissionDenied(_("Only engineers can set the urgency."))
     with transaction.atomic():
         ticket = ticket_lock(ticket)
         if ticket.urgency == urgency:
+            if ticket.triaged_at is None:
+                ticket_mark_triaged(ticket, timezone.now())
+                ticket.save(update_fields=["triaged_at"])
             return ticket
+        ticket_mark_triaged(ticket, timezone.now())
         Event.objects.create(
             ticket=ticket, actor=actor, kind=Event.Kind.FIELD, field="urgency",
             old_value=ticket.urgency, new_value=urgency,
@@ -382,8 +490,10 @@ def ticket_set_urgency(*, ticket, actor, urgency):
 
 def callback_request(*, ticket, user, phone, preferred_time=""):
     """A customer asks to be called about a ticket; only tariffs with phone support allow it."""
-    if ticket.tariff is None or not ticket.tariff.allows_phone:
+    if ticket.tariff is None:
         raise PermissionDenied(_("Your tariff does not include phone support."))
+    channel_check(ticket.tariff, Channel.PHONE)
+    organisation_check_active(ticket.organisation)
     with transaction.atomic():
         request = CallbackRequest.objects.create(
             ticket=ticket, requested_by=user, phone=phone, preferred_time=preferred_time

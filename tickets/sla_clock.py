@@ -8,29 +8,25 @@ filing time, the target in business minutes, the frozen calendar, and the spans 
 ticket spent waiting for the customer, resolved or closed (read from the event log).
 """
 
-import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from helpdesk.mail.services import email_enqueue
 from sla.business_index import add_business_time, business_time_between
 from sla.businesstime import ClockPaused, NoWorkingTime
 from sla.models import Urgency
 from sla.models.calendars import calendar_from_snapshot
 from sla.services import tariff_revision_for, tariff_revisions
 
-from .models import Event, Level, SlaTarget, Status, Ticket
-from .reply_address import ticket_email_headers
-from .selectors import engineer_recipient
+from .models import Event, SlaTarget, Status, Ticket
+from .sweep import sla_sweep
 
-log = logging.getLogger(__name__)
+__all__ = ["sla_sweep"]  # the beat sweep lives in tickets.sweep; re-exported for callers
+
 
 # While a ticket is in one of these, its clocks do not run.
 PAUSED_STATUSES = {Status.WAITING, Status.RESOLVED, Status.CLOSED}
-NEXT_LEVEL = {Level.L1: Level.L2, Level.L2: Level.L3}
 
 
 def _paused_spans(ticket):
@@ -204,108 +200,3 @@ def business_time_left(ticket, due_at, now=None):
     if due_at >= now:
         return business_time_between(calendar, now, due_at)
     return -business_time_between(calendar, due_at, now)
-
-
-# ---------------------------------------------------------------- the sweep
-
-
-def _notify_engineers(ticket, template, target):
-    recipient, language = engineer_recipient(ticket)
-    email_enqueue(
-        to=recipient,
-        template=template,
-        context={"ticket": ticket, "target": target, "url": reverse("workspace:work", args=[ticket.number])},
-        language=language,
-        topic=f"ticket:{ticket.number}",
-        headers=ticket_email_headers(ticket, engineer_address=recipient),
-    )
-
-
-def _claim(queryset, batch):
-    """Lock a batch of due targets together with their tickets, skipping rows someone else
-    holds: services lock the ticket before its targets, so taking both here (and skipping
-    busy ones) never deadlocks with an engineer's reply; a skipped row is due next sweep."""
-    rows = queryset.select_related("ticket").select_for_update(skip_locked=True, of=("self", "ticket"))[:batch]
-    return [row.pk for row in rows]
-
-
-def _each(ids, handle, now, seen):
-    """Run ``handle`` per target in its own savepoint: one broken row (a template error, say)
-    is logged and skipped instead of rolling back, and blocking, the whole batch."""
-    for target in SlaTarget.objects.filter(pk__in=ids).select_related("ticket__assignee").order_by("pk"):
-        try:
-            with transaction.atomic():
-                handle(target, now, seen)
-        except Exception:  # noqa: BLE001 - the sweep must go on; the row stays marked
-            log.exception("SLA sweep could not process target %s", target.pk)
-
-
-def sla_sweep(now=None, batch=500):
-    """Warn before and record breaches of due targets; return (warned, breached).
-
-    Cost is proportional to the due targets (partial indexes on warn_at and due_at),
-    not to all tickets. Rows are claimed with SKIP LOCKED and marked by the same
-    transaction, so two sweeps at once, or a sweep after a long outage, record each
-    warning and breach exactly once. A ticket whose targets breach together is escalated
-    once per sweep.
-    """
-    now = now or timezone.now()
-    warned = breached = 0
-    escalated = set()
-    while True:
-        with transaction.atomic():
-            ids = _claim(
-                SlaTarget.objects.filter(
-                    met_at__isnull=True, breached_at__isnull=True, due_at__isnull=False, due_at__lte=now
-                ).order_by("due_at"),
-                batch,
-            )
-            if not ids:
-                break
-            SlaTarget.objects.filter(pk__in=ids).update(breached_at=now)
-            _each(ids, _breach, now, escalated)
-            breached += len(ids)
-    while True:
-        with transaction.atomic():
-            ids = _claim(
-                SlaTarget.objects.filter(
-                    met_at__isnull=True, warned_at__isnull=True, warn_at__isnull=False, warn_at__lte=now,
-                    breached_at__isnull=True,
-                ).order_by("warn_at"),
-                batch,
-            )
-            if not ids:
-                break
-            SlaTarget.objects.filter(pk__in=ids).update(warned_at=now)
-            _each(ids, _warn, now, None)
-            warned += len(ids)
-    return warned, breached
-
-
-def _warn(target, now, _seen):
-    ticket = target.ticket
-    Event.objects.create(ticket=ticket, kind=Event.Kind.SLA_WARNING, field=target.kind, is_internal=True, created_at=now)
-    _notify_engineers(ticket, "tickets/email/sla_warning", target)
-
-
-def _breach(target, now, escalated):
-    """Record the breach, escalate one level (L1 → L2 → L3) once per sweep, and notify."""
-    ticket = target.ticket
-    Event.objects.create(
-        ticket=ticket, kind=Event.Kind.SLA_BREACH, field=target.kind, is_internal=True, created_at=now
-    )
-    if target.warned_at is None:
-        SlaTarget.objects.filter(pk=target.pk).update(warned_at=now)
-    current = Ticket.objects.filter(pk=ticket.pk).values_list("level", flat=True).get()
-    higher = NEXT_LEVEL.get(current)
-    if higher and ticket.pk not in escalated:
-        escalated.add(ticket.pk)
-        Event.objects.create(
-            ticket=ticket, kind=Event.Kind.ESCALATED, field="level", old_value=current, new_value=higher,
-            is_internal=True, created_at=now,
-        )
-        Ticket.objects.filter(pk=ticket.pk).update(level=higher)
-        ticket.level = higher
-    else:
-        ticket.level = current
-    _notify_engineers(ticket, "tickets/email/sla_breach", target)

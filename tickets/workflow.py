@@ -5,9 +5,11 @@ from django.utils.translation import pgettext_lazy
 
 from .models import Status
 
-# Transitions an engineer may make, with the button label for each.
+# Transitions an engineer may make, with the button label for each. A new ticket waits
+# for the customer only through a public reply (``ticket_reply(wait_for_customer=True)``):
+# pausing the first-response clock without answering is not a transition.
 ENGINEER_TRANSITIONS = {
-    Status.NEW: (Status.OPEN, Status.WAITING, Status.RESOLVED),
+    Status.NEW: (Status.OPEN, Status.RESOLVED),
     Status.OPEN: (Status.WAITING, Status.RESOLVED),
     Status.WAITING: (Status.OPEN, Status.RESOLVED),
     Status.RESOLVED: (Status.CLOSED, Status.OPEN),

@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from tickets.models import OPEN_STATUSES, CallbackRequest, Ticket
+from tickets.models import OPEN_STATUSES, CallbackRequest, Ticket, Urgency
 from tickets.selectors import ticket_search
 
 from .models import SavedView, TicketSeen
@@ -70,7 +70,7 @@ def queue_tickets(user, filters, now=None):
     seen = TicketSeen.objects.filter(user=user, ticket=OuterRef("pk")).values("seen_at")[:1]
     return qs.select_related("organisation", "assignee", "tariff").only(
         "number", "subject", "kind", "urgency", "level", "status", "next_due_at", "created_at", "tariff_revision_id",
-        "updated_at", "awaiting_reply_since", "organisation__name", "assignee__full_name", "tariff__name",
+        "updated_at", "awaiting_reply_since", "organisation__name", "organisation__is_active", "assignee__full_name", "tariff__name",
     ).annotate(seen_at=Subquery(seen))
 
 
@@ -90,6 +90,18 @@ def saved_views(user):
 
 
 VIEWS_COUNTED = ("mine", "unassigned", "needs_reply", "due_soon", "my_level", "callbacks")
+
+
+
+def declared_emergencies(limit=10):
+    """Open tickets whose customer declared an emergency and nobody has triaged yet, oldest
+    first: the top of every engineer's queue (a partial index keeps this to those rows)."""
+    return list(
+        Ticket.objects.filter(status__in=OPEN_STATUSES, customer_urgency=Urgency.CRITICAL, triaged_at__isnull=True)
+        .select_related("organisation")
+        .only("number", "subject", "created_at", "organisation__name", "organisation__is_active")
+        .order_by("created_at")[:limit]
+    )
 
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sla.models import TargetKind
-from tickets.models import OPEN_STATUSES, EngineerSchedule, PhoneCall, SlaTarget, Ticket
+from tickets.models import OPEN_STATUSES, EngineerSchedule, PhoneCall, SlaTarget, Ticket, Urgency
 
 from .planning import COMMITTED_EFFORT
 
@@ -117,6 +117,30 @@ def pareto(start, end, limit=50):
             "top20_share": round(100 * first["top20"] / first["total"], 1),
         }
     return rows, summary
+
+
+def declared_emergencies(start, end):
+    """Per organisation: emergencies customers declared, and how many triage confirmed as
+    critical (seed 001: normally 2–3 a month per 100 clients)."""
+    declared = Q(customer_urgency=Urgency.CRITICAL)
+    rows = (
+        Ticket.objects.filter(created_at__gte=start, created_at__lt=end)
+        .values("organisation__name")
+        .annotate(
+            tickets=Count("pk"),
+            declared=Count("pk", filter=declared),
+            confirmed=Count("pk", filter=declared & Q(urgency=Urgency.CRITICAL, triaged_at__isnull=False)),
+            awaiting_triage=Count("pk", filter=declared & Q(triaged_at__isnull=True)),
+        )
+        .filter(declared__gt=0)
+        .order_by("-declared", "organisation__name")[:100]
+    )
+    return [
+        {"organisation": r["organisation__name"], "tickets": r["tickets"], "declared": r["declared"],
+         "confirmed": r["confirmed"], "awaiting_triage": r["awaiting_triage"],
+         "confirmed_percent": round(100 * r["confirmed"] / r["declared"], 1)}
+        for r in rows
+    ]
 
 
 def phone_minutes(start, end):

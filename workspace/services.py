@@ -17,8 +17,15 @@ from helpdesk.mail.services import email_enqueue
 from knowledgebase.models import Article
 from knowledgebase.services import article_create
 from tickets import sla_clock
-from tickets.models import Event, Kind, Level, Message, PhoneCall, Status, Ticket
-from tickets.services import ticket_email_headers, ticket_lock, ticket_reply, ticket_set_status, ticket_transition
+from tickets.models import Channel, Event, Kind, Level, Message, PhoneCall, Status, Ticket
+from tickets.services import (
+    ticket_email_headers,
+    ticket_lock,
+    ticket_mark_triaged,
+    ticket_reply,
+    ticket_set_status,
+    ticket_transition,
+)
 
 from .models import SavedView, TicketSeen
 
@@ -58,8 +65,9 @@ def _field_event(ticket, actor, field, old, new, now):
 
 
 def ticket_triage(*, ticket, actor, urgency, root_cause=None, effort_minutes=None):
-    """Set urgency, root cause and effort; the SLA clocks follow a changed urgency. A root
-    cause that is not charged (a product defect) gives the ticket's points back, once."""
+    """Set urgency, root cause and effort. Triage sets the SLA urgency (it may confirm a
+    customer-declared emergency); a changed urgency recomputes the clocks from filing time.
+    A root cause that is not charged (a product defect) gives the ticket's points back, once."""
     _require_engineer(actor)
     with transaction.atomic():
         ticket = ticket_lock(ticket)
@@ -71,6 +79,7 @@ def ticket_triage(*, ticket, actor, urgency, root_cause=None, effort_minutes=Non
                 _field_event(ticket, actor, field, old, new, now)
                 setattr(ticket, field, new)
         Event.objects.create(ticket=ticket, actor=actor, kind=Event.Kind.TRIAGED, is_internal=True, created_at=now)
+        ticket_mark_triaged(ticket, now)
         ticket.updated_at = now
         ticket.save()
         if changed_urgency:
@@ -279,7 +288,7 @@ def phone_call_log(*, ticket, actor, direction, duration_minutes, summary, start
     """Log a call; it answers the callback request it refers to, and costs its minutes
     under a tariff that charges points for phone time."""
     _require_engineer(actor)
-    if ticket.tariff is None or not ticket.tariff.allows_phone:
+    if ticket.tariff is None or not ticket.tariff.allows(Channel.PHONE):
         raise ValidationError(_("This ticket's tariff has no phone support."))
     with transaction.atomic():
         now = timezone.now()

@@ -77,6 +77,9 @@ class TicketCreateSerializer(serializers.Serializer):
 class ReplySerializer(serializers.Serializer):
     body = Text(max_length=100_000)
     internal = serializers.BooleanField(default=False, help_text="An internal note (engineers only).")
+    wait_for_customer = serializers.BooleanField(
+        default=False, help_text="Engineers: a public reply that puts the ticket into waiting for the customer."
+    )
     attachments = Files()
 
     def validate_attachments(self, files):

@@ -118,6 +118,12 @@ class TicketDetailSerializer(TicketSerializer):
         help_text="The statuses you may move this ticket to now.",
     )
     sla_targets = SlaTargetSerializer(many=True, source="api_sla_targets")
+    promise = serializers.ListField(
+        child=serializers.CharField(), source="api_promise",
+        help_text="What support promises for the running deadlines, worded as in the email and the portal, "
+        "in your language and time zone.",
+    )
+    time_zone = serializers.CharField(source="api_time_zone", help_text="The time zone the promise is worded in.")
     attachments = AttachmentSerializer(many=True, source="api_files", help_text="Files filed with the ticket.")
     messages = MessageSerializer(many=True, source="api_messages", help_text="Replies (and notes), oldest first.")
     events = EventSerializer(many=True, source="api_events", help_text="Status changes, assignments…, oldest first.")

@@ -121,6 +121,8 @@ def test_engineers_public_reply_is_the_first_response(api_for, engineer, custome
 def test_engineer_moves_a_ticket_along_the_workflow(api_for, engineer, customer_a):
     ticket = _file(customer_a, kind="question")
     client = api_for(engineer)
+    assert client.post(_action(ticket, "transition"), {"status": "waiting"}, format="json").status_code == 400
+    client.post(_action(ticket, "reply"), {"body": "Which version?"}, format="json")
     waiting = client.post(_action(ticket, "transition"), {"status": "waiting"}, format="json")
     assert waiting.status_code == 200 and waiting.json()["status"] == "waiting"
     assert set(waiting.json()["transitions"]) == {"open", "resolved"}

@@ -36,7 +36,7 @@ def test_customer_files_a_ticket_as_json(api_for, customer_a):
     assert ticket.subject == "Export breaks"
     assert ticket.channel == Channel.API
     assert ticket.requester == customer_a and ticket.organisation == customer_a.organisation
-    assert ticket.customer_urgency == "high" and ticket.urgency == "high"
+    assert ticket.customer_urgency == "high" and ticket.urgency == "normal"  # declared, not the SLA urgency
     assert data["urgency"] is None  # triage fields are for engineers
 
 
@@ -194,7 +194,7 @@ def test_another_organisations_ticket_is_indistinguishable_from_a_missing_one(ap
 # Replies and status.
 
 def test_customer_reply_reopens_a_ticket_waiting_for_them(api_for, world, customer_a, engineer):
-    services.ticket_transition(ticket=world.ticket, actor=engineer, to_status=Status.WAITING)
+    services.ticket_reply(ticket=world.ticket, author=engineer, body="Which version?", wait_for_customer=True)
     response = api_for(customer_a).post(f"{detail(world.ticket.number)}replies/", {"body": "Here it is"}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["body"] == "Here it is" and response.json()["internal"] is False

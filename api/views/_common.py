@@ -1,5 +1,6 @@
 """Helpers shared by the API views."""
 
+from sla.promise import zone_or_default
 from tickets import selectors, workflow
 
 from ..serializers.tickets import TicketDetailSerializer
@@ -14,6 +15,8 @@ def detail_response_data(request, ticket):
     ticket.api_events = [item for kind, _at, item in items if kind == "event"]
     ticket.api_files = selectors.ticket_files(ticket, include_internal=engineer)
     ticket.api_sla_targets = selectors.sla_targets(ticket)
+    ticket.api_time_zone = zone_or_default(request.user.time_zone)
+    ticket.api_promise = list(selectors.ticket_promise(ticket, ticket.api_time_zone).values())
     ticket.api_transitions = [status.value for status in workflow.allowed_transitions(request.user, ticket.status)]
     context = {"request": request, "ticket_number": ticket.number}
     return TicketDetailSerializer(ticket, context=context).data

@@ -140,7 +140,7 @@ class TicketReplyView(APIView):
         message = services.ticket_reply(
             ticket=ticket, author=request.user, body=serializer.validated_data["body"],
             files=serializer.validated_data["attachments"], internal=serializer.validated_data["internal"],
-            channel=Channel.API,
+            channel=Channel.API, wait_for_customer=serializer.validated_data["wait_for_customer"],
         )
         context = {"request": request, "ticket_number": ticket.number}
         return Response(MessageSerializer(message, context=context).data, status=status.HTTP_201_CREATED)

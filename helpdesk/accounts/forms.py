@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -27,6 +29,13 @@ class SignupForm(forms.Form):
         label=_("I agree to the processing of my personal data under the personal-data agreement"),
         required=True,
     )
+    # Filled by static/js/timezone.js from the browser; without JavaScript the default applies.
+    time_zone = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean_time_zone(self):
+        """The browser's IANA zone if it is one zoneinfo knows; otherwise '' (the default)."""
+        name = self.cleaned_data.get("time_zone", "").strip()
+        return name if name in zoneinfo.available_timezones() else ""
 
     def clean(self):
         data = super().clean()

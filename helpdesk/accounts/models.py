@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .validators import DEFAULT_TIME_ZONE, validate_language, validate_time_zone
+from .validators import validate_language, validate_time_zone
 
 
 class Organisation(models.Model):
@@ -68,6 +68,13 @@ OPTIONAL_NOTIFICATIONS = {
     "assigned_to_me": (_("When a ticket is assigned to me"), "engineer"),
     "customer_replied": (_("When a customer replies on my tickets"), "engineer"),
 }
+
+
+def default_time_zone():
+    """New accounts start in ``DEFAULT_USER_TIME_ZONE`` unless sign-up learnt the browser's."""
+    from django.conf import settings
+
+    return settings.DEFAULT_USER_TIME_ZONE
 
 
 class UserManager(BaseUserManager):
@@ -133,7 +140,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     language = models.CharField(_("language"), max_length=8, blank=True, default="", validators=[validate_language])
     time_zone = models.CharField(
-        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(

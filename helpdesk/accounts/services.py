@@ -64,7 +64,7 @@ def user_activation_resend(*, email, language):
 
 
 @transaction.atomic
-def user_signup(*, full_name, email, password, organisation_name, language, ip_address, user_agent):
+def user_signup(*, full_name, email, password, organisation_name, language, ip_address, user_agent, time_zone=""):
     """A visitor signs up; the account is inactive until the emailed link is followed.
 
     The answer never reveals whether the email is registered, neither by its content nor
@@ -100,6 +100,7 @@ def user_signup(*, full_name, email, password, organisation_name, language, ip_a
                 organisation=None,
                 requested_organisation=organisation_name.strip(),
                 language=language,
+                time_zone=time_zone or settings.DEFAULT_USER_TIME_ZONE,
                 is_active=False,
             )
     except IntegrityError:

@@ -31,6 +31,7 @@ def signup(request):
             password=form.cleaned_data["password"],
             organisation_name=form.cleaned_data["organisation"],
             language=get_language() or "en",
+            time_zone=form.cleaned_data["time_zone"],
             ip_address=client_ip(request) or None,
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )

@@ -335,6 +335,7 @@ def test_optional_notifications_can_be_switched_off_required_ones_cannot(custome
     ticket_services.ticket_assign(ticket=ticket, actor=engineer, assignee=engineer_l2)
     ticket_services.ticket_reply(ticket=ticket, author=customer_a, body="Any news?")
     assert not OutboundEmail.objects.filter(to=engineer_l2.email).exists()
+    ticket_services.ticket_reply(ticket=ticket, author=engineer, body="Which version?")
     ticket_services.ticket_transition(ticket=ticket, actor=engineer, to_status=Status.WAITING)
     ticket_services.ticket_transition(ticket=ticket, actor=engineer, to_status=Status.OPEN)
     ticket.kind = "question"

@@ -16,6 +16,16 @@ class Urgency(models.TextChoices):
     CRITICAL = "critical", _("Critical: work has stopped")
 
 
+class Channel(models.TextChoices):
+    """Ways a request reaches support, the one definition: a ticket's channel and what a
+    tariff sells (``Tariff.allows``)."""
+
+    WEB = "web", _("Web form")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    API = "api", _("API")
+
+
 class RequestKind(models.TextChoices):
     """Request types (seed 004), the one definition: a ticket's type, and what points rules
     (billing) price by."""
@@ -88,6 +98,13 @@ class Tariff(models.Model):
                 result[kind.value] = minutes
         return result, calendar
 
+    def allows(self, channel):
+        """Whether the tariff sells this channel; the API is the web form's programmatic twin."""
+        return {
+            Channel.WEB: self.allows_web, Channel.API: self.allows_web,
+            Channel.EMAIL: self.allows_email, Channel.PHONE: self.allows_phone,
+        }[Channel(channel)]
+
     @property
     def channels(self):
         return [label for allowed, label in (
@@ -111,6 +128,9 @@ class TariffUrgencyRule(models.Model):
         verbose_name = _("urgency override")
         verbose_name_plural = _("urgency overrides")
         constraints = [models.UniqueConstraint(fields=["tariff", "urgency"], name="one_rule_per_urgency")]
+
+    def __str__(self):
+        return f"{self.tariff} · {self.get_urgency_display()}"
 
 
 class TariffPrice(models.Model):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.models import Organisation, SupportLevel
-from sla.models import License, RequestKind, Tariff, TariffRevision, Urgency
+from sla.models import Channel, License, RequestKind, Tariff, TariffRevision, Urgency
 
 REFERENCE_PREFIX = "HD"
 TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
@@ -26,13 +26,6 @@ class Status(models.TextChoices):
 
 # A ticket's type is the request type tariffs and points rules know (one definition, in sla).
 Kind = RequestKind
-
-
-class Channel(models.TextChoices):
-    WEB = "web", _("Web form")
-    EMAIL = "email", _("Email")
-    PHONE = "phone", _("Phone")
-    API = "api", _("API")
 
 
 # Support levels and urgencies are defined once, in the lower apps, and re-exported here.
@@ -71,8 +64,10 @@ class Ticket(models.Model):
         _("urgency (customer's view)"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL
     )
     suspected_cause = models.TextField(_("suspected cause"), blank=True, default="")
-    # Set by the engineer at triage; the customer's view above is kept as they said it.
+    # The SLA urgency: the tariff's default (normal) until an engineer sets it at triage;
+    # the customer's declared urgency above never sets a clock (seed 001, seed 003).
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
     level = models.CharField(_("support level"), max_length=2, choices=Level.choices, default=Level.L1)
@@ -161,6 +156,11 @@ class Ticket(models.Model):
                 fields=["status", "next_due_at"], name="ticket_awaiting_due_idx",
                 condition=models.Q(awaiting_reply_since__isnull=False),
             ),
+            # Declared emergencies awaiting triage: the top of the engineers' queue.
+            models.Index(
+                fields=["created_at"], name="ticket_declared_emergency_idx",
+                condition=models.Q(customer_urgency="critical", triaged_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
@@ -184,6 +184,11 @@ class Ticket(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_declared_emergency(self):
+        """The customer said work has stopped and no engineer has triaged it yet."""
+        return self.customer_urgency == Urgency.CRITICAL and self.triaged_at is None
 
 
 def _choice_label(choices, value):

@@ -101,6 +101,7 @@ def test_customer_cannot_add_internal_note(customer_a):
 @pytest.mark.parametrize("status", [Status.WAITING, Status.RESOLVED])
 def test_customer_reply_reopens_waiting_or_resolved_ticket(customer_a, engineer, status):
     ticket = services.ticket_create(requester=customer_a, data=_data(kind="question"))
+    services.ticket_reply(ticket=ticket, author=engineer, body="Which version?")
     services.ticket_transition(ticket=ticket, actor=engineer, to_status=status)
     services.ticket_reply(ticket=ticket, author=customer_a, body="More details")
     ticket.refresh_from_db()
@@ -130,6 +131,7 @@ def test_workflow_refuses_transitions_not_in_the_map(customer_a, engineer):
 def test_full_workflow_leaves_one_event_per_change(customer_a, engineer):
     ticket = services.ticket_create(requester=customer_a, data=_data(kind="question"))
     services.ticket_assign(ticket=ticket, actor=engineer, assignee=engineer)
+    services.ticket_reply(ticket=ticket, author=engineer, body="Which version?")
     for target in (Status.WAITING, Status.OPEN, Status.RESOLVED, Status.CLOSED, Status.OPEN):
         services.ticket_transition(ticket=ticket, actor=engineer, to_status=target)
     changes = list(ticket.events.filter(kind=Event.Kind.STATUS).values_list("old_value", "new_value"))

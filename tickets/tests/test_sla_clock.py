@@ -56,18 +56,22 @@ def test_warning_time_is_the_configured_share_of_the_target(basic, customer_a):
 
 
 def test_waiting_for_customer_pauses_and_resuming_extends(basic, customer_a, engineer):
+    basic.resolution_minutes = 16 * 60
+    basic.save()
     ticket = _file(customer_a)
+    # Resolution: Friday 2 h + Monday 9 h + Tuesday 5 h = Tuesday 14:00.
+    assert _target(ticket, "resolution").due_at == datetime(2026, 11, 24, 14, 0, tzinfo=MSK)
     with time_machine.travel(datetime(2026, 11, 23, 10, 0, tzinfo=MSK), tick=False):
-        services.ticket_transition(ticket=ticket, actor=engineer, to_status="waiting")
-    target = _target(ticket)
+        services.ticket_reply(ticket=ticket, author=engineer, body="Send the log, please", wait_for_customer=True)
+    target = _target(ticket, "resolution")
     assert target.due_at is None and target.warn_at is None
     ticket.refresh_from_db()
     # The commitment was already overdue on Friday before the pause: it stays visible.
     assert ticket.next_due_at == _target(ticket, "commitment").due_at == FRIDAY_4PM + timedelta(hours=2)
     with time_machine.travel(datetime(2026, 11, 23, 13, 0, tzinfo=MSK), tick=False):
         services.ticket_reply(ticket=ticket, author=customer_a, body="here is the log")
-    # Paused 3 business hours (10:00–13:00): 15:00 + 3 h = 18:00.
-    assert _target(ticket).due_at == datetime(2026, 11, 23, 18, 0, tzinfo=MSK)
+    # Paused 3 business hours (10:00–13:00): 14:00 + 3 h = 17:00.
+    assert _target(ticket, "resolution").due_at == datetime(2026, 11, 24, 17, 0, tzinfo=MSK)
 
 
 def test_first_public_reply_meets_first_response_but_a_note_does_not(basic, customer_a, engineer):
@@ -95,11 +99,13 @@ def test_critical_urgency_runs_on_a_24x7_clock(basic, customer_a, engineer):
     assert ticket.events.filter(kind=Event.Kind.FIELD, field="urgency", new_value="critical").exists()
 
 
-def test_customer_urgency_at_filing_selects_the_override(basic, customer_a):
+def test_customer_urgency_at_filing_does_not_select_the_override(basic, customer_a):
     always = BusinessCalendar.objects.create(name="24x7", always_open=True)
     TariffUrgencyRule.objects.create(tariff=basic, urgency="critical", calendar=always, first_response_minutes=60)
     ticket = _file(customer_a, at=datetime(2026, 11, 21, 3, 0, tzinfo=MSK), customer_urgency="critical")
-    assert _target(ticket).due_at == datetime(2026, 11, 21, 4, 0, tzinfo=MSK)
+    # Saturday 03:00: the default (normal) clock starts Monday 09:00; 8 h → Monday 17:00.
+    assert ticket.urgency == "normal" and ticket.customer_urgency == "critical"
+    assert _target(ticket).due_at == datetime(2026, 11, 23, 17, 0, tzinfo=MSK)
 
 
 def test_tariff_edits_do_not_move_running_deadlines_unless_reapplied(basic, customer_a):
@@ -161,7 +167,7 @@ def test_warnings_of_unassigned_tickets_go_to_the_queue(basic, customer_a, setti
 def test_paused_and_met_targets_are_never_breached(basic, customer_a, engineer):
     paused = _file(customer_a)
     with time_machine.travel(FRIDAY_4PM + timedelta(minutes=5), tick=False):
-        services.ticket_transition(ticket=paused, actor=engineer, to_status="waiting")
+        services.ticket_reply(ticket=paused, author=engineer, body="Which version?", wait_for_customer=True)
     met = _file(customer_a)
     services.ticket_reply(ticket=met, author=engineer, body="hi")
     SlaTarget.objects.filter(ticket=met, kind="commitment").update(met_at=FRIDAY_4PM)
@@ -223,14 +229,16 @@ def test_two_targets_breaching_together_escalate_once(basic, customer_a):
 
 def test_one_broken_target_does_not_block_the_rest(basic, customer_a, monkeypatch):
     first, second = _file(customer_a), _file(customer_a)
-    original = sla_clock._notify_engineers
+    from tickets import sweep
+
+    original = sweep.notify_engineers
 
     def flaky(ticket, template, target):
         if ticket.pk == first.pk:
             raise RuntimeError("template broke")
         return original(ticket, template, target)
 
-    monkeypatch.setattr(sla_clock, "_notify_engineers", flaky)
+    monkeypatch.setattr(sweep, "notify_engineers", flaky)
     assert sla_clock.sla_sweep(now=datetime(2026, 12, 1, tzinfo=MSK)) == (0, 4)
     assert Event.objects.filter(ticket=second, kind=Event.Kind.SLA_BREACH).count() == 2
     assert not SlaTarget.objects.filter(breached_at__isnull=True).exists()

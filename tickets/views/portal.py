@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from billing.selectors import ticket_points_table, wallet_balance
 from billing.services import NotEnoughPoints
 from helpdesk.throttle import ALL, ratelimit
+from sla.promise import promise_sentences
 from sla.selectors import entitlement_for, licenses_of, promise_for
 
 from .. import selectors, services, workflow
@@ -21,7 +22,7 @@ from ..forms import (
     TicketForm,
     browser_from_user_agent,
 )
-from ..models import Kind, Status, Urgency
+from ..models import Channel, Kind, Status, Urgency
 from ..satisfaction import satisfaction_open_for
 from .access import customer_required
 from .common import change_status
@@ -97,16 +98,19 @@ def ticket_new(request):
         )
     if request.method == "POST":
         entitlement = entitlement_for(own)  # the form is shown again: say when support ended
-    promise = promise_for(entitlement.tariff) if entitlement else {}
-    context = {"form": form, "entitlement": entitlement, "promise": promise, "points": points}
-    return render(request, "tickets/portal/new.html", context)
+    promise = promise_sentences(promise_for(entitlement.tariff), request.user.time_zone) if entitlement else {}
+    context = {"form": form, "entitlement": entitlement, "promise": promise, "points": points,
+               "cannot_file": services.ticket_filing_refusal(request.user.organisation, Channel.WEB)}
+    status = 403 if context["cannot_file"] else 200
+    return render(request, "tickets/portal/new.html", context, status=status)
 
 
 @customer_required
 @ratelimit("ticket_page", methods=ALL)
 def ticket_created(request, number):
     ticket = selectors.ticket_for(request.user, number)
-    return render(request, "tickets/portal/created.html", {"ticket": ticket})
+    promise = selectors.ticket_promise(ticket, request.user.time_zone)
+    return render(request, "tickets/portal/created.html", {"ticket": ticket, "promise": promise})
 
 
 @login_required
@@ -121,15 +125,18 @@ def ticket_detail(request, number):
 
 
 def _render_detail(request, ticket, reply_form, status=200, callback_form=None):
-    phone = ticket.tariff is not None and ticket.tariff.allows_phone
+    read_only = services.ticket_filing_refusal(ticket.organisation, None) if not ticket.organisation.is_active else ""
+    phone = ticket.tariff is not None and ticket.tariff.allows(Channel.PHONE) and not read_only
     context = {
         "ticket": ticket,
         "targets": selectors.sla_targets(ticket),
+        "promise": selectors.ticket_promise(ticket, request.user.time_zone),
         "callback_form": (callback_form or CallbackForm()) if phone else None,
         "items": selectors.conversation(ticket, include_internal=False),
         "files": selectors.ticket_files(ticket, include_internal=False),
         "reply_form": reply_form,
-        "transitions": workflow.transition_choices(request.user, ticket.status),
+        "read_only": read_only,
+        "transitions": [] if read_only else workflow.transition_choices(request.user, ticket.status),
         "survey": satisfaction_open_for(ticket) if ticket.status in (Status.RESOLVED, Status.CLOSED) else None,
     }
     return render(request, "tickets/portal/detail.html", context, status=status)

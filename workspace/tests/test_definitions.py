@@ -27,3 +27,15 @@ def test_committed_effort_means_the_same_in_planning_and_in_the_load_report(cust
     models.Ticket.objects.filter(pk=unplanned.pk).update(assignee=engineer, effort_minutes=600)
     [row] = reports.engineer_load()
     assert row["committed_minutes"] == planning.committed_minutes(engineer) == 120
+
+
+def test_phone_log_is_refused_without_phone_support(customer_a, engineer):
+    from django.core.exceptions import ValidationError
+
+    from workspace import services as ws
+
+    TariffFactory(code="basic", is_default=True, allows_phone=False)
+    ticket = services.ticket_create(requester=customer_a, data={"subject": "s", "body": "b"})
+    with pytest.raises(ValidationError):
+        ws.phone_call_log(ticket=ticket, actor=engineer, direction="in", duration_minutes=5, summary="x")
+    assert not ticket.phone_calls.exists()

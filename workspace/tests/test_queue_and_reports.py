@@ -76,7 +76,7 @@ def test_queue_query_count_is_constant_for_any_filter(params, tariff, engineer, 
     for i in range(15):
         t = _file(UserFactory(organisation=org), f"import more {i}")
         services.ticket_assign(ticket=t, actor=engineer, assignee=engineer)
-    assert count() == few <= 12
+    assert count() == few <= 13  # 13th: declared emergencies awaiting triage
 
 
 def test_bulk_take_assign_and_status(tariff, customer_a, engineer, engineer_l2, client_for):

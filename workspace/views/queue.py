@@ -17,7 +17,7 @@ from tickets.selectors import CappedPaginator
 
 from .. import services as workspace_services
 from ..forms import BulkForm, QueueFilterForm, SavedViewForm
-from ..queue import queue_tickets, row_marker, saved_views, view_counts
+from ..queue import declared_emergencies, queue_tickets, row_marker, saved_views, view_counts
 
 PAGE_SIZE = 50
 
@@ -47,6 +47,7 @@ def _queue_context(request, bulk_form=None, saved_view_form=None):
         "current_order": filters.get("order", ""), "saved_views": saved_views(request.user),
         "saved_view_form": saved_view_form or SavedViewForm(initial={"query": query.urlencode()}),
         "current_query": query.urlencode(),
+        "emergencies": declared_emergencies(),
         "poll_seconds": getattr(settings, "WORKSPACE_QUEUE_POLL_SECONDS", 20),
     }
 

@@ -26,6 +26,7 @@ EXPORTS = {
     "backlog": lambda s, e: reports.backlog_by_age(),
     "pareto": lambda s, e: reports.pareto(s, e, limit=100_000)[0],
     "phone": lambda s, e: reports.phone_minutes(s, e),
+    "emergencies": lambda s, e: reports.declared_emergencies(s, e),
     "load": lambda s, e: reports.engineer_load(),
 }
 
@@ -76,6 +77,7 @@ def reports_page(request):
         "pareto": _bars(pareto_rows, "tickets"),
         "pareto_summary": pareto_summary,
         "phone": _bars(reports.phone_minutes(start, end), "minutes"),
+        "emergencies": _bars(reports.declared_emergencies(start, end), "declared"),
         "load": _bars(reports.engineer_load(), "load_percent"),
         "query": request.GET.urlencode(),
     }
