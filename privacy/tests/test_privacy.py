@@ -112,7 +112,10 @@ def test_erased_person_cannot_log_in(history, customer_a, admin_user, client):
     customer_a.set_password("secret-pass-1")
     customer_a.save()
     services.erasure_approve(request=services.erasure_request(user=customer_a), actor=admin_user)
-    assert not client.login(email=customer_a.email, password="secret-pass-1")
+    customer_a.refresh_from_db()
+    client.post(reverse("accounts:login"), {"username": customer_a.email, "password": "secret-pass-1"})
+    assert "_auth_user_id" not in client.session
+    assert not customer_a.check_password("secret-pass-1")
 
 
 def test_erasure_via_the_page_and_the_admin_action(client_for, customer_a, admin_user):

@@ -65,8 +65,10 @@ CASES = {
         "workspace:work_reply", True, {"body": "note", "internal": "on"}, ENGINEERS,
         lambda t, u: Message.objects.filter(ticket=t, author=u, visibility="internal").exists(),
     ),
-    "engineer sets waiting": (
-        "workspace:work_transition", True, {"status": "waiting"}, ENGINEERS, lambda t, u: t.status == "waiting",
+    # A new ticket waits for the customer only through a public reply (SLA rule 3).
+    "engineer sends and waits": (
+        "workspace:work_reply", True, {"body": "Please send the log.", "then": "waiting"}, ENGINEERS,
+        lambda t, u: t.status == "waiting",
     ),
     "triage": (
         "workspace:triage", True, {"urgency": "high", "effort_hours": "2"}, ENGINEERS,

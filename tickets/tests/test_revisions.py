@@ -50,7 +50,7 @@ def test_a_revision_cannot_be_changed(customer_a):
         revision.save()
 
 
-def test_filing_through_the_form_costs_at_most_twelve_statements(customer_a, client_for, django_capture_on_commit_callbacks):
+def test_filing_through_the_form_costs_a_bounded_number_of_statements(customer_a, client_for, django_capture_on_commit_callbacks):
     TariffFactory(code="basic", is_default=True)
     client = client_for(customer_a)
     form = {"kind": "question", "subject": "Export fails", "body": "Error 500", "customer_urgency": "normal"}
@@ -59,4 +59,6 @@ def test_filing_through_the_form_costs_at_most_twelve_statements(customer_a, cli
     with CaptureQueriesContext(connection) as ctx:
         assert client.post(reverse("tickets:new"), form).status_code == 302
     statements = [q["sql"] for q in ctx.captured_queries if q["sql"].split()[0] not in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")]
-    assert len(statements) <= 12, "\n".join(s[:150] for s in statements)
+    # 12 for the filing itself, plus the tariff's points rules (billing) and the per-recipient
+    # email cap (an advisory lock and a count in the outbox: issue 16) and the filing-channel check.
+    assert len(statements) <= 15, "\n".join(s[:150] for s in statements)

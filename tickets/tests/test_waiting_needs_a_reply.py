@@ -43,7 +43,7 @@ def test_an_internal_note_cannot_wait_for_the_customer(ticket, engineer):
 
 def test_the_workspace_reply_form_sends_and_waits(ticket, engineer, client_for):
     response = client_for(engineer).post(
-        reverse("workspace:work_reply", args=[ticket.number]), {"body": "Send the log, please", "wait_for_customer": "on"}
+        reverse("workspace:work_reply", args=[ticket.number]), {"body": "Send the log, please", "then": "waiting"}
     )
     assert response.status_code == 302
     ticket.refresh_from_db()

@@ -83,9 +83,12 @@ def render_ticket(request, ticket, bound=None, status=200):
             t for t in workflow.transition_choices(request.user, ticket.status)
             if not (t[0] == "resolved" and ticket.kind == "error")
         ],
+        # A public reply may set what the status allows after the reply: a new ticket becomes
+        # open by the reply itself, so "send and wait" is offered on it too (SLA rule 3).
         "reply_then": [
             (value, label) for value, label in WorkspaceReplyForm.THEN
-            if value and value in {t[0] for t in workflow.transition_choices(request.user, ticket.status)}
+            if value and value in {t[0] for t in workflow.transition_choices(
+                request.user, "open" if ticket.status == "new" else ticket.status)}
             and not (value == "resolved" and ticket.kind == "error")
         ],
         "proposal": proposal,
@@ -201,6 +204,8 @@ def reply_suggestions(request, number):
         if words & {w.casefold().strip(".,:;!?") for w in f"{r['title']} {r['text']}".split()}
     ][:3]
     return render(request, "workspace/reply_suggestions.html", {
-        "ticket": ticket, "articles": suggestions(text, ticket.language), "canned": canned,
+        # The subject is ranked alone too: a long body or draft never hides what it finds.
+        "ticket": ticket, "articles": suggestions(ticket.subject, ticket.language, body=f"{ticket.body[:500]} {draft}"),
+        "canned": canned,
         "site_url": settings.SITE_URL.rstrip("/"),
     })
