@@ -18,7 +18,6 @@ default memory://) so no worker anywhere delivers the benchmark's outbox.
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -27,10 +26,14 @@ from pathlib import Path
 import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helpdesk")
+
+from bench_seed import insert_select  # noqa: E402 - the set-based INSERT … SELECT the HTTP bench seeds with
 
 ORGS, CUSTOMERS, ENGINEERS = 2_000, 10_000, 30
 
@@ -68,28 +71,6 @@ def prepare_database(cfg, name, args):
         cur.execute(f'CREATE DATABASE "{name}"')
     admin.close()
     return True
-
-
-def not_null_defaults(model, explicit):
-    """Columns of ``model`` the INSERT does not name that are NOT NULL: their constant defaults."""
-    extra = {}
-    for field in model._meta.concrete_fields:
-        if field.column in explicit or field.null or field.primary_key or field.generated:
-            continue
-        default = field.get_default()
-        if not isinstance(default, (str, int, bool, dict, list)):
-            raise SystemExit(f"{model.__name__}.{field.name} is NOT NULL without a constant default: add it to the seed")
-        extra[field.column] = json.dumps(default) if isinstance(default, (dict, list)) else default
-    return extra
-
-
-def insert_select(cur, table, model, columns, select_sql, params):
-    """INSERT INTO table (columns + other NOT NULL defaults) SELECT ... (set-based)."""
-    extra = not_null_defaults(model, set(columns))
-    cols = ", ".join([*columns, *extra])
-    literals = "".join(f", %(x_{c})s" for c in extra)
-    cur.execute(f"INSERT INTO {table} ({cols}) {select_sql.replace('{extra}', literals)}",
-                {**params, **{f"x_{c}": v for c, v in extra.items()}})
 
 
 def seed(args):
