@@ -4,6 +4,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.db.models import Q
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.mail.services import Kind as EmailKind
@@ -69,15 +73,26 @@ class OutboxPasswordResetForm(PasswordResetForm):
     """
 
     def get_users(self, email):
-        yield from super().get_users(email)
-        for user in User.objects.filter(email__iexact=email, is_active=False, last_login__isnull=True):
-            yield user
+        """Everyone at ``email`` who may get a link, in one query: active accounts with a
+        usable password (Django's rule) and accounts awaiting activation."""
+        candidates = User.objects.filter(email__iexact=email).filter(
+            Q(is_active=True) | Q(is_active=False, last_login__isnull=True))
+        return [u for u in candidates if not u.is_active or u.has_usable_password()]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, token_generator=default_token_generator, **kwargs):
+        """The same work whatever the address: one lookup, then one email built, capped
+        and inserted in one savepoint, kept for an account and rolled back for an
+        unknown address."""
         email = self.cleaned_data["email"]
-        if not any(True for _user in self.get_users(email)):
+        users = self.get_users(email)
+        if not users:
             email_enqueue_dry_run(**self._email(email, None, "MQ", "set-password-token-of-equal-length"))
-        return super().save(*args, **kwargs)
+        for user in users:
+            if user.awaiting_activation:
+                user_activation_send(user)
+                continue
+            uid = urlsafe_base64_encode(force_bytes(user.pk))
+            email_enqueue(**self._email(user.email, user, uid, token_generator.make_token(user)))
 
     @staticmethod
     def _email(to, user, uid, token):
@@ -89,13 +104,6 @@ class OutboxPasswordResetForm(PasswordResetForm):
             "topic": "password-reset",
             "kind": EmailKind.ACCOUNT,
         }
-
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
-        user = context["user"]
-        if user.awaiting_activation:
-            user_activation_send(user)
-            return
-        email_enqueue(**self._email(to_email, user, context["uid"], context["token"]))
 
 
 class ProfileForm(forms.ModelForm):

@@ -1,5 +1,7 @@
 """Sign-up, activation and consent: the rules for how people join the portal."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -63,6 +65,16 @@ def user_activation_resend(*, email, language):
     return True
 
 
+class _RolledBack(Exception):
+    pass
+
+
+def _signup_rows(email, fields, consent):
+    user = User.objects.create(email=email, organisation=None, is_active=False, **fields)
+    PersonalDataConsent.objects.create(user=user, version=settings.PERSONAL_DATA_AGREEMENT_VERSION, **consent)
+    return user
+
+
 @transaction.atomic
 def user_signup(*, full_name, email, password, organisation_name, language, ip_address, user_agent, time_zone=""):
     """A visitor signs up; the account is inactive until the emailed link is followed.
@@ -81,6 +93,10 @@ def user_signup(*, full_name, email, password, organisation_name, language, ip_a
     email = email.strip().lower()
     password_hash = make_password(password)  # on both paths: equal cost
     existing = User.objects.filter(email__iexact=email).first()
+    fields = {"password": password_hash, "full_name": full_name.strip(),
+              "requested_organisation": organisation_name.strip(), "language": language,
+              "time_zone": time_zone or settings.DEFAULT_USER_TIME_ZONE}
+    consent = {"ip_address": ip_address, "user_agent": (user_agent or "")[:400]}
     if existing is not None:
         email_enqueue(
             to=existing.email,
@@ -90,30 +106,22 @@ def user_signup(*, full_name, email, password, organisation_name, language, ip_a
             topic="signup-existing",
             kind=EmailKind.ACCOUNT,
         )
+        # The rows a new sign-up writes, written and rolled back: equal cost again.
+        try:
+            with transaction.atomic():
+                _signup_rows(f"{uuid.uuid4().hex}@signup.invalid", fields, consent)
+                raise _RolledBack
+        except _RolledBack:
+            pass
         return None
     try:
         with transaction.atomic():
-            user = User.objects.create(
-                email=email,
-                password=password_hash,
-                full_name=full_name.strip(),
-                organisation=None,
-                requested_organisation=organisation_name.strip(),
-                language=language,
-                time_zone=time_zone or settings.DEFAULT_USER_TIME_ZONE,
-                is_active=False,
-            )
+            user = _signup_rows(email, fields, consent)
     except IntegrityError:
         # The same sign-up submitted twice at once: the first one created the account
         # and sends its link; this one changes nothing.
         transaction.set_rollback(True)
         return None
-    PersonalDataConsent.objects.create(
-        user=user,
-        version=settings.PERSONAL_DATA_AGREEMENT_VERSION,
-        ip_address=ip_address,
-        user_agent=(user_agent or "")[:400],
-    )
     user_activation_send(user, language)
     return user
 

@@ -81,21 +81,21 @@ def email_enqueue(*, to, template, context, language=None, topic="", headers=Non
     rendered all the same, so a dropped email costs what a stored one does (a reset for
     a capped address must not answer faster than one for a fresh address).
     """
-    subject, text, html = email_render(template, context, language)
-    with transaction.atomic():
-        if not email_allowed(to, kind):
-            return None
-        email = OutboundEmail.objects.create(
-            to=_clean_header(to),
-            subject=subject[:300],
-            body_text=text,
-            body_html=html,
-            topic=topic,
-            kind=kind,
-            headers={k: _clean_header(v) for k, v in (headers or {}).items()},
-        )
-    transaction.on_commit(lambda: _publish(email.pk))
-    return email
+    return _enqueue(to, template, context, language, topic, headers, kind, keep=True)
+
+
+def email_enqueue_dry_run(**kwargs):
+    """Spend what ``email_enqueue(**kwargs)`` spends and keep nothing: the same rendering,
+    cap check and insert in the same one savepoint, rolled back instead of released (its
+    after-commit publish goes with it). For an answer that must not be told apart by its
+    timing from one that sends, e.g. a password reset for an unknown address."""
+    token = _in_dry_run.set(True)  # nothing is dropped for real: nothing to log
+    try:
+        _enqueue(kwargs.pop("to"), kwargs.pop("template"), kwargs.pop("context"), kwargs.pop("language", None),
+                 kwargs.pop("topic", ""), kwargs.pop("headers", None), kwargs.pop("kind", Kind.NOTIFICATION),
+                 keep=False, **kwargs)
+    finally:
+        _in_dry_run.reset(token)
 
 
 class _DryRun(Exception):
@@ -105,20 +105,27 @@ class _DryRun(Exception):
 _in_dry_run = contextvars.ContextVar("email_dry_run", default=False)
 
 
-def email_enqueue_dry_run(**kwargs):
-    """Spend what ``email_enqueue(**kwargs)`` spends and keep nothing: the same rendering,
-    cap check and insert, in a savepoint that is rolled back (its after-commit publish
-    goes with it). For an answer that must not be told apart by its timing from one
-    that sends, e.g. a password reset for an unknown address."""
-    token = _in_dry_run.set(True)  # nothing is dropped for real: nothing to log
+def _enqueue(to, template, context, language, topic, headers, kind, *, keep):
+    subject, text, html = email_render(template, context, language)
     try:
         with transaction.atomic():
-            email_enqueue(**kwargs)
-            raise _DryRun
+            if not email_allowed(to, kind):
+                return None
+            email = OutboundEmail.objects.create(
+                to=_clean_header(to),
+                subject=subject[:300],
+                body_text=text,
+                body_html=html,
+                topic=topic,
+                kind=kind,
+                headers={k: _clean_header(v) for k, v in (headers or {}).items()},
+            )
+            if not keep:
+                raise _DryRun
     except _DryRun:
-        pass
-    finally:
-        _in_dry_run.reset(token)
+        return None
+    transaction.on_commit(lambda: _publish(email.pk))
+    return email
 
 
 def email_render(template, context, language=None):

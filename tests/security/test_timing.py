@@ -15,8 +15,8 @@ from helpdesk.accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-TRIES = 20
-MAX_DIFFERENCE = 0.25
+TRIES = 25
+MAX_DIFFERENCE = 0.2
 
 
 class PBKDF2ForTests(PBKDF2PasswordHasher):
@@ -42,9 +42,12 @@ def _timed(post):
 
 
 def _assert_same_cost(known, new):
-    a, b = statistics.median(known), statistics.median(new)
-    difference = abs(a - b) / min(a, b)
-    assert difference <= MAX_DIFFERENCE, f"registered {a * 1000:.1f} ms vs new {b * 1000:.1f} ms ({difference:.0%})"
+    """Compared pair by pair (each pair ran back to back, so a burst of load on the
+    machine hits both of a pair alike), the first pair left out (it warms caches)."""
+    ratio = statistics.median(n / k for k, n in zip(known[1:], new[1:]))
+    a, b = statistics.median(known[1:]), statistics.median(new[1:])
+    assert abs(ratio - 1) <= MAX_DIFFERENCE, (
+        f"registered {a * 1000:.1f} ms vs new {b * 1000:.1f} ms (paired ratio {ratio:.2f})")
 
 
 def test_signup_costs_the_same_for_a_registered_and_a_new_address():
