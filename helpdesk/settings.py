@@ -31,6 +31,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin: its admin classes and per-language fields (tariffs, root causes…)
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -157,6 +159,15 @@ TIME_ZONE = "UTC"
 # A new account's time zone when the browser does not say (sign-up reads the browser's).
 DEFAULT_USER_TIME_ZONE = env("DEFAULT_USER_TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
+# Dates and numbers as people read them (helpdesk/formats/<lang>/formats.py: 03.12.2026).
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
+# Admin-entered text customers read (tariff names and descriptions, root causes, KB
+# categories, product editions, points packs) is stored per language by
+# django-modeltranslation (the apps' translation.py). Empty in the visitor's language:
+# the default language, then whichever language an admin did fill in.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE, *(c for c in MODELTRANSLATION_LANGUAGES if c != LANGUAGE_CODE))
 USE_TZ = True
 
 STATIC_URL = "static/"
