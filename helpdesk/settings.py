@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "helpdesk.accounts.two_factor.StaffTwoFactorMiddleware",
+    # After the second factor: a new personal-data agreement is accepted before other pages.
+    "helpdesk.accounts.consent.ConsentRequiredMiddleware",
     "helpdesk.accounts.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -89,6 +91,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
+# A refused form gets the localised 403 page (templates/403.html) saying what to do.
+CSRF_FAILURE_VIEW = "helpdesk.views.csrf_failure"
 WSGI_APPLICATION = "helpdesk.wsgi.application"
 
 TEMPLATES = [

@@ -489,7 +489,10 @@ def ticket_set_urgency(*, ticket, actor, urgency):
 
 
 def callback_request(*, ticket, user, phone, preferred_time=""):
-    """A customer asks to be called about a ticket; only tariffs with phone support allow it."""
+    """A customer asks to be called about a ticket; only tariffs with phone support allow
+    it, and never on a closed ticket (there is nothing left to discuss on it)."""
+    if ticket.status == Status.CLOSED:
+        raise PermissionDenied(_("This request is closed. To discuss it by phone, file a new request."))
     if ticket.tariff is None:
         raise PermissionDenied(_("Your tariff does not include phone support."))
     channel_check(ticket.tariff, Channel.PHONE)

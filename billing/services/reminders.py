@@ -48,9 +48,11 @@ def reminders_send(today=None):
         for sub in subs:
             def send(sub=sub, days=days):
                 for user in _recipients(sub.license.organisation):
+                    # Objects, not names: the tariff's name is read while the email is
+                    # rendered in the recipient's language (admin-entered, per language).
                     email_enqueue(
                         to=user.email, template="billing/email/renewal_subscription",
-                        context={"name": user.full_name, "tariff": sub.tariff.name, "serial": sub.license.serial,
+                        context={"name": user.full_name, "tariff": sub.tariff, "serial": sub.license.serial,
                                  "ends_on": sub.ends_on, "days": days, "trial": sub.source == Subscription.Source.TRIAL,
                                  "url": reverse("billing:reorder", args=[sub.pk])},
                         language=user.language or settings.LANGUAGE_CODE, topic=f"renewal:{sub.pk}",
@@ -61,7 +63,7 @@ def reminders_send(today=None):
                 for user in _recipients(license.organisation):
                     email_enqueue(
                         to=user.email, template="billing/email/renewal_license",
-                        context={"name": user.full_name, "serial": license.serial, "edition": license.edition.name,
+                        context={"name": user.full_name, "serial": license.serial, "edition": license.edition,
                                  "ends_on": license.support_until, "days": days, "url": reverse("sla:plans")},
                         language=user.language or settings.LANGUAGE_CODE, topic=f"license:{license.pk}",
                     )

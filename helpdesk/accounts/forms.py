@@ -4,10 +4,11 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.mail.services import Kind as EmailKind
-from helpdesk.mail.services import email_enqueue, email_enqueue_dry_run
+from helpdesk.mail.services import email_enqueue, email_enqueue_dry_run, email_language
 
 from .models import OPTIONAL_NOTIFICATIONS, User
 from .services import user_activation_send
@@ -85,7 +86,9 @@ class OutboxPasswordResetForm(PasswordResetForm):
             "to": to,
             "template": RESET_TEMPLATE,
             "context": {"user": user, "reset_url": f"{settings.SITE_URL}/accounts/reset/{uid}/{token}/"},
-            "language": (user.language if user else "") or None,
+            # A user without a saved language gets it in the language of the page
+            # they asked from (the request's, activated by LocaleMiddleware).
+            "language": email_language(user.language if user else "", get_language()),
             "topic": "password-reset",
             "kind": EmailKind.ACCOUNT,
         }
@@ -93,7 +96,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
         user = context["user"]
         if user.awaiting_activation:
-            user_activation_send(user)
+            user_activation_send(user, get_language())
             return
         email_enqueue(**self._email(to_email, user, context["uid"], context["token"]))
 

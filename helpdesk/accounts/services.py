@@ -108,14 +108,21 @@ def user_signup(*, full_name, email, password, organisation_name, language, ip_a
         # and sends its link; this one changes nothing.
         transaction.set_rollback(True)
         return None
-    PersonalDataConsent.objects.create(
+    consent_record(user=user, ip_address=ip_address, user_agent=user_agent)
+    user_activation_send(user, language)
+    return user
+
+
+def consent_record(*, user, ip_address=None, user_agent=""):
+    """Store that ``user`` accepted the current personal-data agreement
+    (``PERSONAL_DATA_AGREEMENT_VERSION``): version, time, IP and browser. Every
+    acceptance is a new row, so the history of versions accepted is kept."""
+    return PersonalDataConsent.objects.create(
         user=user,
         version=settings.PERSONAL_DATA_AGREEMENT_VERSION,
         ip_address=ip_address,
         user_agent=(user_agent or "")[:400],
     )
-    user_activation_send(user, language)
-    return user
 
 
 @transaction.atomic
