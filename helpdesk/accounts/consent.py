@@ -70,7 +70,7 @@ class ConsentRequiredMiddleware:
         if user.is_authenticated and request.session.get(SESSION_KEY) != current and not self._is_open(request):
             if consent_outdated(user):
                 target = f"{reverse('accounts:consent')}?{urlencode({'next': request.get_full_path()})}"
-                if getattr(request, "htmx", False):  # a fragment request: htmx loads the page
+                if request.headers.get("HX-Request") == "true":  # a fragment request: htmx loads the page
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = target
                     return response
@@ -108,7 +108,7 @@ def _next(request):
 @require_http_methods(["GET", "POST"])
 def consent(request):
     """The current agreement, the versions this person accepted, and "I agree"."""
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         consent_record(
             user=request.user, ip_address=client_ip(request) or None,
