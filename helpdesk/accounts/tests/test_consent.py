@@ -96,17 +96,6 @@ def test_htmx_requests_are_sent_to_the_page_with_hx_redirect(customer_a, new_ver
     assert response.status_code == 204 and response["HX-Redirect"].startswith(reverse("accounts:consent"))
 
 
-def test_api_token_clients_are_not_blocked(customer_a, new_version):
-    from rest_framework.test import APIClient
-
-    from api.services import api_token_create
-
-    _accepted(customer_a, "2026-11")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=customer_a, name='t')[1]}")
-    assert client.get("/api/tickets/").status_code == 200
-
-
 def test_the_check_costs_no_query_on_pages_once_accepted(customer_a, settings):
     """The check is made at login and kept in the session: a page after it runs no consent query."""
     from django.db import connection

@@ -137,3 +137,26 @@ def test_contains_searches_are_served_by_trigram_indexes_where_pg_trgm_exists():
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%_trgm_idx'")
         names = {row[0] for row in cursor.fetchall()}
     assert {"organisation_name_trgm_idx", "user_email_trgm_idx", "user_full_name_trgm_idx"} <= names
+
+
+def test_reports_name_the_tariff_in_the_readers_language(customer_a, engineer):
+    """Aggregates over another model read the translated column of the active language
+    (helpdesk.translated.localized), not the base column."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tickets import services
+    from tickets.tests.factories import TicketFactory
+    from workspace import services as workspace_services
+    from workspace.satisfaction_reports import satisfaction_by
+
+    tariff = _tariff(name_en="Basic", name_ru="Базовый", name_pl="")
+    ticket = TicketFactory(requester=customer_a, organisation=customer_a.organisation, assignee=engineer,
+                           kind="question", tariff=tariff)
+    services.ticket_transition(ticket=ticket, actor=engineer, to_status="open")
+    workspace_services.ticket_resolve(ticket=ticket, actor=engineer, summary="Reset the cache.")
+    now = timezone.now()
+    for language, name in (("ru", "Базовый"), ("pl", "Basic"), ("en", "Basic")):
+        with translation.override(language):
+            assert [r["tariff"] for r in satisfaction_by(now - timedelta(days=1), now + timedelta(days=1))] == [name]
