@@ -88,7 +88,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
             "context": {"user": user, "reset_url": f"{settings.SITE_URL}/accounts/reset/{uid}/{token}/"},
             # A user without a saved language gets it in the language of the page
             # they asked from (the request's, activated by LocaleMiddleware).
-            "language": email_language(user.language if user else "", get_language()),
+            "language": user.email_language(get_language()) if user else email_language(get_language()),
             "topic": "password-reset",
             "kind": EmailKind.ACCOUNT,
         }

@@ -42,7 +42,7 @@ def user_activation_send(user, language=None):
         to=user.email,
         template="accounts/email/activate",
         context={"activation_url": activation_link(user)},
-        language=user.language or language,
+        language=user.email_language(language),
         topic="signup",
         kind=EmailKind.ACCOUNT,
     )
@@ -86,7 +86,7 @@ def user_signup(*, full_name, email, password, organisation_name, language, ip_a
             to=existing.email,
             template="accounts/email/signup_existing",
             context={"reset_url": settings.SITE_URL + reverse("accounts:password_reset")},
-            language=existing.language or language,
+            language=existing.email_language(language),
             topic="signup-existing",
             kind=EmailKind.ACCOUNT,
         )
@@ -144,7 +144,7 @@ def user_activate(user, password=None):
     if name and user.organisation_id is None and not Organisation.objects.filter(name__iexact=name).exists():
         try:
             with transaction.atomic():
-                user.organisation = Organisation.objects.create(name=name)
+                user.organisation = Organisation.objects.create(name=name, language=user.language)
             user.requested_organisation = ""
             fields += ["organisation", "requested_organisation"]
         except IntegrityError:  # created concurrently by someone else: an admin confirms

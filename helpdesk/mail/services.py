@@ -121,11 +121,12 @@ def email_enqueue_dry_run(**kwargs):
         _in_dry_run.reset(token)
 
 
-def email_language(*candidates):
+def email_language(*candidates, default=None):
     """The language an email goes out in: the first of ``candidates`` that is a portal
     language (callers pass the recipient's saved language, then what caused the email:
     the request's language, the ticket's, the order's), else ``LANGUAGE_CODE``.
-    "pl-PL" counts as "pl"; empty or unknown values are skipped."""
+    "pl-PL" counts as "pl"; empty or unknown values are skipped. ``default`` replaces
+    ``LANGUAGE_CODE`` when given (``""``: tell the caller nothing matched)."""
     known = {code for code, _name in settings.LANGUAGES}
     for candidate in candidates:
         if not candidate:
@@ -134,7 +135,7 @@ def email_language(*candidates):
         for option in (code, code.split("-")[0]):
             if option in known:
                 return option
-    return settings.LANGUAGE_CODE
+    return settings.LANGUAGE_CODE if default is None else default
 
 
 def email_render(template, context, language=None):

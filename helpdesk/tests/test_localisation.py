@@ -109,3 +109,18 @@ def test_a_saved_language_wins_over_the_page(customer_a):
 def test_home_page_has_a_knowledge_base_search_box():
     page = Client(HTTP_ACCEPT_LANGUAGE="pl").get(reverse("home")).content.decode()
     assert f'action="{reverse("kb:search")}"' in page and "Znajdź odpowiedź w bazie wiedzy" in page
+
+
+@pytest.mark.django_db
+def test_a_person_without_a_language_gets_what_caused_the_email_then_the_organisations(django_assert_num_queries):
+    from helpdesk.accounts.models import User
+    from helpdesk.accounts.tests.factories import OrganisationFactory, UserFactory
+
+    org = OrganisationFactory(language="pl")
+    person = User.objects.get(pk=UserFactory(organisation=org, language="").pk)
+    assert person.email_language("ru") == "ru"  # the request or the ticket that caused it
+    assert person.email_language() == "pl"  # else the organisation's
+    person.language = "ru"
+    with django_assert_num_queries(0):  # the organisation is read only when needed
+        assert person.email_language("pl") == "ru"
+    assert User.objects.get(pk=UserFactory(organisation=OrganisationFactory(), language="").pk).email_language() == "en"
