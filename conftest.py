@@ -21,6 +21,18 @@ def _attachments_in_tmp(settings, tmp_path):
     return tmp_path / "attachments"
 
 
+@pytest.fixture(autouse=True)
+def _default_language_per_test():
+    """Each test starts in the default language: a request handled in a test (the
+    LocaleMiddleware activates the visitor's language) leaves it active on the thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def org_a(db):
     return OrganisationFactory(name="Acme Hosting")

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from helpdesk.accounts.models import Organisation
 
@@ -31,7 +32,7 @@ def _run(modeladmin, request, queryset, action, done_message):
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["reference", "organisation", "describe", "amount", "currency", "status", "created_at", "paid_at"]
     list_filter = ["status", "tariff", "currency"]
-    search_fields = ["=number", "^organisation__name", "=payment_reference"]
+    search_fields = ["=number", "organisation__name", "=payment_reference"]
     list_select_related = ["organisation", "tariff", "license", "pack"]
     show_full_result_count = False
     actions = ["mark_paid", "cancel"]
@@ -53,7 +54,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(PointsPack)
-class PointsPackAdmin(admin.ModelAdmin):
+class PointsPackAdmin(TranslationAdmin):
     list_display = ["name", "code", "points", "valid_months", "amount", "currency", "is_active"]
 
 
@@ -99,7 +100,7 @@ class WalletEntryAdmin(admin.ModelAdmin):
 
     list_display = ["created_at", "wallet", "kind", "points", "item", "ticket_number", "expires_on", "reason", "actor"]
     list_filter = ["kind", "item"]
-    search_fields = ["^wallet__organisation__name", "=ticket_number"]
+    search_fields = ["wallet__organisation__name", "=ticket_number"]
     list_select_related = ["wallet__organisation", "actor"]
     show_full_result_count = False
 

@@ -31,6 +31,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin: its admin classes and per-language fields (tariffs, root causes…)
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "helpdesk.accounts.two_factor.StaffTwoFactorMiddleware",
+    # After the second factor: a new personal-data agreement is accepted before other pages.
+    "helpdesk.accounts.consent.ConsentRequiredMiddleware",
     "helpdesk.accounts.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -87,6 +91,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
+# A refused form gets the localised 403 page (templates/403.html) saying what to do.
+CSRF_FAILURE_VIEW = "helpdesk.views.csrf_failure"
 WSGI_APPLICATION = "helpdesk.wsgi.application"
 
 TEMPLATES = [
@@ -157,6 +163,15 @@ TIME_ZONE = "UTC"
 # A new account's time zone when the browser does not say (sign-up reads the browser's).
 DEFAULT_USER_TIME_ZONE = env("DEFAULT_USER_TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
+# Dates and numbers as people read them (helpdesk/formats/<lang>/formats.py: 03.12.2026).
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
+# Admin-entered text customers read (tariff names and descriptions, root causes, KB
+# categories, product editions, points packs) is stored per language by
+# django-modeltranslation (the apps' translation.py). Empty in the visitor's language:
+# the default language, then whichever language an admin did fill in.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE, *(c for c in MODELTRANSLATION_LANGUAGES if c != LANGUAGE_CODE))
 USE_TZ = True
 
 STATIC_URL = "static/"

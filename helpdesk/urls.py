@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from . import views
+
+# The admin carries the product's name in the admin's language, not "Django administration".
+admin.site.site_header = _("Helpdesk administration")
+admin.site.site_title = _("Helpdesk")
+admin.site.index_title = _("Settings, tariffs and people")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -328,7 +328,7 @@ def _report_refused(ticket, recipient, refused, language, auth):
         template="inbound/email/files_refused",
         context={"ticket": ticket, "user": recipient, "refused": refused,
                  "url": reverse("tickets:detail", args=[ticket.number])},
-        language=recipient.language or language,
+        language=recipient.email_language(language),
         topic=f"ticket:{ticket.number}",
         headers=ticket_services.ticket_email_headers(ticket),
     )

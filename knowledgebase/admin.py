@@ -1,15 +1,16 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from . import markdown, selectors, services
 from .models import Article, CannedReply, Category, Deflection, SearchMiss, Tag
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ["slug", "name_en", "name_ru", "name_pl", "position"]
     list_editable = ["position"]
-    prepopulated_fields = {"slug": ["name_en"]}
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Tag)

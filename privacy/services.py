@@ -115,7 +115,7 @@ def export_build(export_id):
             to=user.email, template="privacy/email/export_ready",
             context={"user": user, "url": reverse("privacy:export_download", args=[export.token]),
                      "hours": settings.PRIVACY_EXPORT_LINK_HOURS},
-            language=user.language or settings.LANGUAGE_CODE, topic=f"privacy:{user.pk}",
+            language=user.email_language(), topic=f"privacy:{user.pk}",
         )
     export.refresh_from_db()
     return export

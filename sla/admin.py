@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from . import businesstime
 from .admin_forms import EntitlementRuleForm, TariffForm, UrgencyRuleForm, business_day_text
@@ -77,7 +78,7 @@ def _duration(minutes):
 
 
 @admin.register(Tariff)
-class TariffAdmin(admin.ModelAdmin):
+class TariffAdmin(TranslationAdmin):
     form = TariffForm
     list_display = ["name", "code", "rank", "is_default", "allows_phone", "first_response", "commitment", "is_active"]
     list_filter = ["is_active", "allows_phone"]
@@ -116,7 +117,7 @@ class TariffAdmin(admin.ModelAdmin):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(TranslationAdmin):
     list_display = ["name", "code"]
     search_fields = ["name"]
 
@@ -139,7 +140,7 @@ class SubscriptionInline(admin.TabularInline):
 class LicenseAdmin(admin.ModelAdmin):
     list_display = ["serial", "edition", "organisation", "support_until"]
     list_filter = ["edition"]
-    search_fields = ["=serial", "^organisation__name"]
+    search_fields = ["=serial", "organisation__name"]
     list_select_related = ["edition", "organisation"]
     autocomplete_fields = ["organisation"]
     inlines = [SubscriptionInline]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from . import sla_clock
 from .models import (
@@ -74,8 +75,9 @@ class TicketAdmin(admin.ModelAdmin):
     list_display = ["reference", "subject", "organisation", "status", "kind", "urgency", "level", "tariff", "next_due_at", "assignee", "created_at"]
     list_filter = ["status", "kind", "urgency", "level", "channel", "tariff"]
     actions = ["recompute_deadlines"]
-    # Exact number, organisation by prefix: index-friendly on large tables.
-    search_fields = ["=number", "^organisation__name", "=requester__email"]
+    # Exact number; the organisation and the requester's email by any part (trigram
+    # indexes on organisations and users serve the icontains).
+    search_fields = ["=number", "organisation__name", "requester__email"]
     list_select_related = ["organisation", "assignee", "tariff"]
     # Everything the workflow, the event log and the SLA clocks own is read-only here:
     # it changes only through the services (workspace, API), which write events.
@@ -120,7 +122,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(RootCause)
-class RootCauseAdmin(admin.ModelAdmin):
+class RootCauseAdmin(TranslationAdmin):
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]

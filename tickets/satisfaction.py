@@ -29,7 +29,7 @@ def satisfaction_request(ticket, now):
             to=requester.email,
             template="tickets/email/satisfaction",
             context={"ticket": ticket, "user": requester, "url": reverse("tickets:satisfaction", args=[survey.token])},
-            language=requester.language or ticket.language,
+            language=requester.email_language(ticket.language),
             topic=f"ticket:{ticket.number}",
         )
     return survey

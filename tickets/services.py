@@ -169,7 +169,7 @@ def _confirm(ticket, requester, language):
         context={"ticket": ticket, "user": requester, "url": _portal_url(ticket),
                  "reply_by_email": bool(ticket_reply_address(ticket)),
                  "promise": _promise_in(ticket, requester, requester.language or language)},
-        language=requester.language or language,
+        language=requester.email_language(language),
         topic=f"ticket:{ticket.number}",
         headers=ticket_email_headers(ticket),
     )
@@ -243,7 +243,7 @@ def channel_refusal_tell(user, refusal, language):
         message = str(refusal)
     email_enqueue(
         to=user.email, template="tickets/email/channel_refused", context={"user": user, "message": message},
-        language=user.language or language, topic=f"channel-refused:{user.pk}",
+        language=user.email_language(language), topic=f"channel-refused:{user.pk}",
     )
     return message
 
@@ -317,7 +317,7 @@ def ticket_transition(*, ticket, actor, to_status):
                 to=ticket.requester.email,
                 template="tickets/email/status",
                 context={"ticket": ticket, "user": ticket.requester, "url": _portal_url(ticket)},
-                language=ticket.requester.language or ticket.language,
+                language=ticket.requester.email_language(ticket.language),
                 topic=f"ticket:{ticket.number}",
                 headers=ticket_email_headers(ticket),
             )
@@ -388,7 +388,7 @@ def ticket_reply(
                     template="tickets/email/reply",
                     context={"ticket": ticket, "message": message, "user": ticket.requester, "url": _portal_url(ticket),
                              "new_status": then_status},
-                    language=ticket.requester.language or ticket.language,
+                    language=ticket.requester.email_language(ticket.language),
                     topic=f"ticket:{ticket.number}",
                     headers=ticket_email_headers(ticket),
                 )
@@ -489,7 +489,10 @@ def ticket_set_urgency(*, ticket, actor, urgency):
 
 
 def callback_request(*, ticket, user, phone, preferred_time=""):
-    """A customer asks to be called about a ticket; only tariffs with phone support allow it."""
+    """A customer asks to be called about a ticket; only tariffs with phone support allow
+    it, and never on a closed ticket (there is nothing left to discuss on it)."""
+    if ticket.status == Status.CLOSED:
+        raise PermissionDenied(_("This request is closed. To discuss it by phone, file a new request."))
     if ticket.tariff is None:
         raise PermissionDenied(_("Your tariff does not include phone support."))
     channel_check(ticket.tariff, Channel.PHONE)

@@ -51,7 +51,7 @@ def _tell_customer(ticket, template, **extra):
         to=ticket.requester.email,
         template=template,
         context={"ticket": ticket, "user": ticket.requester, "url": reverse("tickets:detail", args=[ticket.number]), **extra},
-        language=ticket.requester.language or ticket.language,
+        language=ticket.requester.email_language(ticket.language),
         topic=f"ticket:{ticket.number}",
         headers=ticket_email_headers(ticket),
     )

@@ -48,12 +48,14 @@ def reminders_send(today=None):
         for sub in subs:
             def send(sub=sub, days=days):
                 for user in _recipients(sub.license.organisation):
+                    # Objects, not names: the tariff's name is read while the email is
+                    # rendered in the recipient's language (admin-entered, per language).
                     email_enqueue(
                         to=user.email, template="billing/email/renewal_subscription",
-                        context={"name": user.full_name, "tariff": sub.tariff.name, "serial": sub.license.serial,
+                        context={"name": user.full_name, "tariff": sub.tariff, "serial": sub.license.serial,
                                  "ends_on": sub.ends_on, "days": days, "trial": sub.source == Subscription.Source.TRIAL,
                                  "url": reverse("billing:reorder", args=[sub.pk])},
-                        language=user.language or settings.LANGUAGE_CODE, topic=f"renewal:{sub.pk}",
+                        language=user.email_language(), topic=f"renewal:{sub.pk}",
                     )
             sent += _send_once(ReminderSent.Subject.SUBSCRIPTION, sub.pk, sub.ends_on, days, send)
         for license in License.objects.filter(support_until=day).select_related("organisation", "edition"):
@@ -61,9 +63,9 @@ def reminders_send(today=None):
                 for user in _recipients(license.organisation):
                     email_enqueue(
                         to=user.email, template="billing/email/renewal_license",
-                        context={"name": user.full_name, "serial": license.serial, "edition": license.edition.name,
+                        context={"name": user.full_name, "serial": license.serial, "edition": license.edition,
                                  "ends_on": license.support_until, "days": days, "url": reverse("sla:plans")},
-                        language=user.language or settings.LANGUAGE_CODE, topic=f"license:{license.pk}",
+                        language=user.email_language(), topic=f"license:{license.pk}",
                     )
             sent += _send_once(ReminderSent.Subject.LICENSE, license.pk, license.support_until, days, send)
     if sent:

@@ -12,7 +12,7 @@ from .models import Organisation, PersonalDataConsent, User
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "partner_level", "dealer", "is_active", "created_at"]
     list_filter = ["kind", "partner_level", "is_active"]
-    search_fields = ["^name"]
+    search_fields = ["name"]
     list_select_related = ["dealer"]
     autocomplete_fields = ["dealer"]
     show_full_result_count = False
@@ -44,8 +44,9 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "organisation", "role", "support_level", "is_active", "is_staff"]
     list_filter = ["role", "support_level", "is_active", "is_staff"]
-    # "^" and "=" keep the lookups index-friendly on large tables.
-    search_fields = ["=email", "^full_name"]
+    # Any part of the email or the name ("ivanov", "@acme", a surname): icontains,
+    # served by trigram indexes (migration 0004_admin_search_trigram_indexes).
+    search_fields = ["email", "full_name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
     show_full_result_count = False

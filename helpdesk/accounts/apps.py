@@ -10,6 +10,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from .consent import remember_at_login
         from .two_factor import remember_when_not_needed
 
         user_logged_in.connect(remember_when_not_needed, dispatch_uid="accounts.two_factor")
+        user_logged_in.connect(remember_at_login, dispatch_uid="accounts.consent")

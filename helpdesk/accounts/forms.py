@@ -8,10 +8,11 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db.models import Q
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.mail.services import Kind as EmailKind
-from helpdesk.mail.services import email_enqueue, email_enqueue_dry_run
+from helpdesk.mail.services import email_enqueue, email_enqueue_dry_run, email_language
 
 from .models import OPTIONAL_NOTIFICATIONS, User
 from .services import user_activation_send
@@ -89,7 +90,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
             email_enqueue_dry_run(**self._email(email, None, "MQ", "set-password-token-of-equal-length"))
         for user in users:
             if user.awaiting_activation:
-                user_activation_send(user)
+                user_activation_send(user, get_language())
                 continue
             uid = urlsafe_base64_encode(force_bytes(user.pk))
             email_enqueue(**self._email(user.email, user, uid, token_generator.make_token(user)))
@@ -100,7 +101,9 @@ class OutboxPasswordResetForm(PasswordResetForm):
             "to": to,
             "template": RESET_TEMPLATE,
             "context": {"user": user, "reset_url": f"{settings.SITE_URL}/accounts/reset/{uid}/{token}/"},
-            "language": (user.language if user else "") or None,
+            # A user without a saved language gets it in the language of the page
+            # they asked from (the request's, activated by LocaleMiddleware).
+            "language": user.email_language(get_language()) if user else email_language(get_language()),
             "topic": "password-reset",
             "kind": EmailKind.ACCOUNT,
         }

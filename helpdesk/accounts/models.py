@@ -40,6 +40,11 @@ class Organisation(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Emails to a member with no saved language go out in this one (mail.email_language).
+    language = models.CharField(
+        _("language of correspondence"), max_length=8, blank=True, default="", validators=[validate_language],
+        help_text=_("For members who have not chosen a language. Set at sign-up from the founder's."),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -182,6 +187,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def email_language(self, *fallbacks):
+        """The language emails to this person go out in: their own, else what caused the
+        email (``fallbacks``: the request's, the ticket's), else their organisation's,
+        else ``LANGUAGE_CODE`` (``helpdesk.mail.services.email_language``)."""
+        from helpdesk.mail.services import email_language
+
+        found = email_language(self.language, *fallbacks, default="")
+        if found or not self.organisation_id:  # the organisation is read only when needed
+            return email_language(found)
+        return email_language(self.organisation.language)
 
     def wants_notification(self, key):
         """False only for an optional notification the user switched off."""

@@ -44,7 +44,7 @@ def user_activation_send(user, language=None):
         to=user.email,
         template="accounts/email/activate",
         context={"activation_url": activation_link(user)},
-        language=user.language or language,
+        language=user.email_language(language),
         topic="signup",
         kind=EmailKind.ACCOUNT,
     )
@@ -71,7 +71,7 @@ class _RolledBack(Exception):
 
 def _signup_rows(email, fields, consent):
     user = User.objects.create(email=email, organisation=None, is_active=False, **fields)
-    PersonalDataConsent.objects.create(user=user, version=settings.PERSONAL_DATA_AGREEMENT_VERSION, **consent)
+    consent_record(user=user, **consent)
     return user
 
 
@@ -102,7 +102,7 @@ def user_signup(*, full_name, email, password, organisation_name, language, ip_a
             to=existing.email,
             template="accounts/email/signup_existing",
             context={"reset_url": settings.SITE_URL + reverse("accounts:password_reset")},
-            language=existing.language or language,
+            language=existing.email_language(language),
             topic="signup-existing",
             kind=EmailKind.ACCOUNT,
         )
@@ -126,6 +126,18 @@ def user_signup(*, full_name, email, password, organisation_name, language, ip_a
     return user
 
 
+def consent_record(*, user, ip_address=None, user_agent=""):
+    """Store that ``user`` accepted the current personal-data agreement
+    (``PERSONAL_DATA_AGREEMENT_VERSION``): version, time, IP and browser. Every
+    acceptance is a new row, so the history of versions accepted is kept."""
+    return PersonalDataConsent.objects.create(
+        user=user,
+        version=settings.PERSONAL_DATA_AGREEMENT_VERSION,
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:400],
+    )
+
+
 @transaction.atomic
 def user_activate(user, password=None):
     """Following the emailed link (and pressing the button) activates the account. An
@@ -145,7 +157,7 @@ def user_activate(user, password=None):
     if name and user.organisation_id is None and not Organisation.objects.filter(name__iexact=name).exists():
         try:
             with transaction.atomic():
-                user.organisation = Organisation.objects.create(name=name)
+                user.organisation = Organisation.objects.create(name=name, language=user.language)
             user.requested_organisation = ""
             fields += ["organisation", "requested_organisation"]
         except IntegrityError:  # created concurrently by someone else: an admin confirms

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import two_factor, views
+from . import consent, two_factor, views
 
 app_name = "accounts"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("consent/", consent.consent, name="consent"),
     path("2fa/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("2fa/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
@@ -60,8 +61,10 @@ def activate(request, uidb64, token):
     if request.method == "POST" and (password_form is None or password_form.is_valid()):
         password = password_form.cleaned_data["new_password1"] if password_form else None
         services.user_activate(user, password=password)
-        messages.success(request, _("Your account is active. Please log in."))
-        return redirect("accounts:login")
+        # The link and the button proved the address: signed in at once, no second login.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your account is active. Welcome!"))
+        return redirect("home")
     return render(request, "accounts/activate.html", {"valid": True, "password_form": password_form})
 
 

@@ -128,10 +128,27 @@ def _enqueue(to, template, context, language, topic, headers, kind, *, keep):
     return email
 
 
+def email_language(*candidates, default=None):
+    """The language an email goes out in: the first of ``candidates`` that is a portal
+    language (callers pass the recipient's saved language, then what caused the email:
+    the request's language, the ticket's, the order's), else ``LANGUAGE_CODE``.
+    "pl-PL" counts as "pl"; empty or unknown values are skipped. ``default`` replaces
+    ``LANGUAGE_CODE`` when given (``""``: tell the caller nothing matched)."""
+    known = {code for code, _name in settings.LANGUAGES}
+    for candidate in candidates:
+        if not candidate:
+            continue
+        code = str(candidate).lower().replace("_", "-")
+        for option in (code, code.split("-")[0]):
+            if option in known:
+                return option
+    return settings.LANGUAGE_CODE if default is None else default
+
+
 def email_render(template, context, language=None):
-    """(subject, text, html) of ``template`` in ``language``; no side effects."""
+    """(subject, text, html) of ``template`` in ``language`` (``email_language``); no side effects."""
     ctx = {"site_url": settings.SITE_URL, **context}
-    with translation.override(language or settings.LANGUAGE_CODE):
+    with translation.override(email_language(language)):
         subject = _clean_header(render_to_string(f"{template}_subject.txt", ctx))
         text = render_to_string(f"{template}.txt", ctx)
         html = render_to_string(f"{template}.html", ctx)

@@ -6,19 +6,17 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 LANGUAGE_CHOICES = [("ru", _("Russian")), ("pl", _("Polish")), ("en", _("English"))]
 
 
 class Category(models.Model):
-    """A shelf of the public knowledge base; named in every portal language."""
+    """A shelf of the public knowledge base; named in every portal language
+    (``name_en``, ``name_ru``, ``name_pl`` from ``knowledgebase/translation.py``)."""
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=120)
-    name_ru = models.CharField(_("name (Russian)"), max_length=120, blank=True, default="")
-    name_pl = models.CharField(_("name (Polish)"), max_length=120, blank=True, default="")
+    name = models.CharField(_("name"), max_length=120)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -28,11 +26,6 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def name(self):
-        language = (get_language() or "en")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_en
 
     def get_absolute_url(self):
         return reverse("kb:category", args=[self.slug])

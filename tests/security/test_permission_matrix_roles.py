@@ -44,7 +44,7 @@ CASES = {
         lambda t, u: Message.objects.filter(ticket=t, author=u, body="more details").exists(),
     ),
     "customer closes": (
-        "tickets:transition", True, {"status": "closed"}, CUSTOMERS_WHO_SEE_IT, lambda t, u: t.status == "closed",
+        "tickets:transition", True, {"status": "closed", "confirm": "1"}, CUSTOMERS_WHO_SEE_IT, lambda t, u: t.status == "closed",
     ),
     "customer sets waiting (not a customer's move)": (
         "tickets:transition", True, {"status": "waiting"}, set(), lambda t, u: t.status == "waiting",

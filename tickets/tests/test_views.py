@@ -126,7 +126,7 @@ def test_customer_reply_with_attachment_and_close_reopen(client_for, customer_a)
     client.post(reverse("tickets:reply", args=[ticket.number]), {"body": "log attached", "attachments": [SimpleUploadedFile("x.log", b"ERR")]})
     message = Message.objects.get()
     assert message.attachments.get().original_name == "x.log"
-    client.post(reverse("tickets:transition", args=[ticket.number]), {"status": "closed"})
+    client.post(reverse("tickets:transition", args=[ticket.number]), {"status": "closed", "confirm": "1"})
     ticket.refresh_from_db()
     assert ticket.status == "closed"
     response = client.post(reverse("tickets:reply", args=[ticket.number]), {"body": "again"})

@@ -126,7 +126,8 @@ def ticket_detail(request, number):
 
 def _render_detail(request, ticket, reply_form, status=200, callback_form=None):
     read_only = services.ticket_filing_refusal(ticket.organisation, None) if not ticket.organisation.is_active else ""
-    phone = ticket.tariff is not None and ticket.tariff.allows(Channel.PHONE) and not read_only
+    phone = (ticket.tariff is not None and ticket.tariff.allows(Channel.PHONE) and not read_only
+             and ticket.status != Status.CLOSED)
     context = {
         "ticket": ticket,
         "targets": selectors.sla_targets(ticket),
@@ -165,7 +166,12 @@ def ticket_reply(request, number):
 @customer_required
 @require_POST
 def ticket_transition(request, number):
-    return change_status(request, selectors.ticket_for(request.user, number), "tickets:detail")
+    ticket = selectors.ticket_for(request.user, number)
+    if request.POST.get("status") == Status.CLOSED and request.POST.get("confirm") != "1":
+        # Closing is final for the customer (no reply reopens it): the page asks first.
+        messages.error(request, _("Confirm that you want to close the request."))
+        return redirect("tickets:detail", number=ticket.number)
+    return change_status(request, ticket, "tickets:detail")
 
 
 @customer_required

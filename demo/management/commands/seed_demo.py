@@ -4,7 +4,7 @@ from datetime import time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from billing.models import PointsPack, PointsPlan, PointsRule
 from billing.services import subscriptions_grant_due
@@ -25,6 +25,63 @@ from tickets import services
 from tickets.models import EngineerSchedule, RootCause, Ticket
 
 PASSWORD = "demo12345"
+
+# What customers read of the admin-entered data, in the three portal languages
+# (django-modeltranslation's name_en / name_ru / name_pl columns).
+TARIFF_TEXT = {
+    "basic": {
+        "name": {"en": "Basic", "ru": "Базовый", "pl": "Podstawowy"},
+        "description": {
+            "en": "Support by email and the web form. We answer within one business day.",
+            "ru": "Поддержка по электронной почте и через веб-форму. Отвечаем в течение одного рабочего дня.",
+            "pl": "Wsparcie przez e-mail i formularz internetowy. Odpowiadamy w ciągu jednego dnia roboczego.",
+        },
+    },
+    "vip": {
+        "name": {"en": "VIP", "ru": "VIP", "pl": "VIP"},
+        "description": {
+            "en": "Phone support with an engineer and an answer within 5 business hours; critical problems around the clock.",
+            "ru": "Поддержка по телефону с инженером и ответ в течение 5 рабочих часов; критические проблемы — круглосуточно.",
+            "pl": "Wsparcie telefoniczne z inżynierem i odpowiedź w ciągu 5 godzin roboczych; problemy krytyczne całą dobę.",
+        },
+    },
+    "points": {
+        "name": {"en": "Prepaid points", "ru": "Предоплаченные баллы", "pl": "Punkty przedpłacone"},
+        "description": {
+            "en": "20 support points a month; a question or suggestion costs 10, an urgent error 30, a phone minute 2.",
+            "ru": "20 баллов поддержки в месяц; вопрос или предложение стоит 10, срочная ошибка — 30, минута разговора — 2.",
+            "pl": "20 punktów wsparcia miesięcznie; pytanie lub sugestia kosztuje 10, pilny błąd 30, minuta rozmowy 2.",
+        },
+    },
+}
+EDITION_NAMES = {
+    "start": {"en": "Start", "ru": "Старт", "pl": "Start"},
+    "business": {"en": "Business", "ru": "Бизнес", "pl": "Biznes"},
+    "commerce": {"en": "Commerce", "ru": "Коммерция", "pl": "Handel"},
+}
+ROOT_CAUSE_NAMES = [
+    {"en": "Configuration error", "ru": "Ошибка конфигурации", "pl": "Błąd konfiguracji"},
+    {"en": "Software defect", "ru": "Дефект программы", "pl": "Wada oprogramowania"},
+    {"en": "Hosting or network", "ru": "Хостинг или сеть", "pl": "Hosting lub sieć"},
+    {"en": "Third-party integration", "ru": "Сторонняя интеграция", "pl": "Integracja zewnętrzna"},
+    {"en": "User error or training", "ru": "Ошибка пользователя или обучение", "pl": "Błąd użytkownika lub szkolenie"},
+    {"en": "Data import / template", "ru": "Импорт данных / шаблон", "pl": "Import danych / szablon"},
+]
+PACK_NAMES = {"pack-50": {"en": "50 points", "ru": "50 баллов", "pl": "50 punktów"}}
+
+
+def translate(obj, **fields):
+    """Fill each language's text of ``obj`` that is still empty (an admin's edits stay)."""
+    changed = False
+    for field, texts in fields.items():
+        for language, text in texts.items():
+            column = f"{field}_{language}"
+            if not getattr(obj, column):
+                setattr(obj, column, text)
+                changed = True
+    if changed:
+        obj.save()
+    return obj
 
 PEOPLE = [
     # email, name, role, level, organisation, staff
@@ -51,6 +108,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        # Lookups by a translated field (``name=``) read the active language's column.
+        with translation.override("en"):
+            self._handle()
+
+    def _handle(self):
         self._tariffs()
         users = {}
         for email, name, role, level, org_name, staff in PEOPLE:
@@ -103,12 +165,15 @@ class Command(BaseCommand):
                 description="Phone support with an engineer and an answer within 5 business hours; critical problems around the clock.",
             ),
         )
+        for tariff in (basic, vip):
+            translate(tariff, **TARIFF_TEXT[tariff.code])
         if created:
             TariffUrgencyRule.objects.create(tariff=vip, urgency="critical", calendar=always, first_response_minutes=60)
             for months, amount in ((3, 9000), (6, 13000), (12, 17000)):
                 TariffPrice.objects.create(tariff=vip, months=months, amount=amount, currency="RUB")
         for code, name in (("start", "Start"), ("business", "Business"), ("commerce", "Commerce")):
-            Edition.objects.get_or_create(code=code, defaults={"name": name})
+            edition = Edition.objects.get_or_create(code=code, defaults={"name": name})[0]
+            translate(edition, name=EDITION_NAMES[code])
         for level in ("gold", "platinum"):
             EntitlementRule.objects.get_or_create(
                 name=f"VIP free for {level} partners",
@@ -144,6 +209,7 @@ class Command(BaseCommand):
                 description="20 support points a month; a question or suggestion costs 10, an urgent error 30, a phone minute 2.",
             ),
         )
+        translate(points, **TARIFF_TEXT["points"])
         if created:
             TariffPrice.objects.create(tariff=points, months=3, amount=6000, currency="RUB")
             PointsPlan.objects.create(tariff=points, points_per_month=20)
@@ -151,9 +217,10 @@ class Command(BaseCommand):
                 PointsRule.objects.create(tariff=points, item="ticket", ticket_kind=kind, urgency=urgency, points=cost)
             PointsRule.objects.create(tariff=points, item="phone_minute", points=2)
             PointsRule.objects.create(tariff=points, item="callback", points=5)
-        PointsPack.objects.get_or_create(
+        pack = PointsPack.objects.get_or_create(
             code="pack-50", defaults={"name": "50 points", "points": 50, "valid_months": 12, "amount": 5000, "currency": "RUB"}
-        )
+        )[0]
+        translate(pack, name=PACK_NAMES["pack-50"])
         initech = Organisation.objects.get_or_create(name="Initech")[0]
         serial = make_serial("1N1TECHP01NTS000001")
         license = License.objects.filter(serial=serial).first()
@@ -166,9 +233,8 @@ class Command(BaseCommand):
         subscriptions_grant_due()
 
     def _workspace(self, users):
-        for name in ("Configuration error", "Software defect", "Hosting or network", "Third-party integration",
-                     "User error or training", "Data import / template"):
-            RootCause.objects.get_or_create(name=name)
+        for names in ROOT_CAUSE_NAMES:
+            translate(RootCause.objects.get_or_create(name_en=names["en"], defaults={"name": names["en"]})[0], name=names)
         RootCause.objects.filter(name="Software defect").update(free_of_charge=True)
         office = BusinessCalendar.objects.get(name="Moscow office, Mon–Fri 09:00–18:00")
         for email in ("l1@helpdesk.example", "l2@helpdesk.example", "admin@helpdesk.example"):
@@ -184,7 +250,8 @@ class Command(BaseCommand):
         shelves = {}
         for slug, en, ru, pl in (("account", "Account and access", "Учётная запись и доступ", "Konto i dostęp"),
                                  ("mail", "Mail", "Почта", "Poczta"), ("licenses", "Licenses", "Лицензии", "Licencje")):
-            shelves[slug] = Category.objects.get_or_create(slug=slug, defaults={"name_en": en, "name_ru": ru, "name_pl": pl})[0]
+            shelves[slug] = translate(Category.objects.get_or_create(slug=slug, defaults={"name": en})[0],
+                                      name={"en": en, "ru": ru, "pl": pl})
         author = users["l2@helpdesk.example"]
         commerce = Edition.objects.filter(code="commerce")
         articles = [

@@ -43,6 +43,7 @@ def test_signup_creates_inactive_user_with_consent_and_sends_activation(settings
     user.refresh_from_db()
     assert user.is_active
     assert user.organisation.name == "Nowak Sp. z o.o." and user.requested_organisation == ""
+    assert client.get(reverse("tickets:list")).status_code == 200, "signed in by the activation, no second login"
     assert client.post(path).status_code == 400, "links are single use"
 
 
