@@ -37,6 +37,7 @@ WORKER_ENV = {
     "INBOUND_KEEP_BYTES_OF_LARGE": "65536",
     "INBOUND_MAX_MIME_PARTS": "100",
     "MAILBOX_ALLOW_PRIVATE_HOSTS": "1",  # the worker runs helpdesk.settings; dovecot is on loopback
+    "INBOUND_ENGINEER_DKIM_DOMAINS": "helpdesk.example",
 }
 
 
@@ -70,7 +71,9 @@ def sink(it_smtp):
 @pytest.fixture
 def people(settings, transactional_db):
     for key, value in WORKER_ENV.items():
-        setattr(settings, key, value if not value.isdigit() else int(value))
+        if key.endswith("_DOMAINS"):
+            value = value.split(",")
+        setattr(settings, key, int(value) if isinstance(value, str) and value.isdigit() else value)
     org = Organisation.objects.create(name="Acme Hosting")
     customer = User.objects.create_user(email="anna@acme.example", password="pw-123456789", full_name="Anna",
                                         organisation=org, role=User.Role.CUSTOMER)
@@ -352,3 +355,56 @@ def test_verdicts_apply_to_unknown_senders_in_both_modes(it_worker, server, sink
         contact = Ticket.objects.get(requester__email=address)
         assert contact.organisation != customer.organisation and contact.tariff_id is None
     assert _rcpts(sink) == ["new@verified.example"]
+
+
+def test_an_engineer_posts_on_the_customers_address_only_with_our_servers_dkim_pass(it_worker, server, sink, people):
+    customer, engineer = people
+    ticket = ticket_services.ticket_create(requester=customer, data={"kind": "error", "subject": "Import", "body": "x"})
+    ticket_services.ticket_assign(ticket=ticket, actor=engineer, assignee=engineer)
+    it_wait_until(sink.snapshot, 20, message="the confirmation")
+    sink.clear()
+    unsigned = ticket_services.ticket_reply_address(ticket)  # what every customer's copy carries
+    dkim = "spf=pass smtp.mailfrom=helpdesk.example; dkim=pass header.d={d}; dmarc=pass header.from=helpdesk.example"
+    server.append(
+        _mail(engineer.email, "Signed by us", "Fixed in 3.2.2.", to=unsigned, extra=_auth(dkim.format(d="helpdesk.example"))),
+        _mail(engineer.email, "Claimed pass", "Send me your password.", to=unsigned,
+              extra=f"Authentication-Results: mx.evil.example; {dkim.format(d='helpdesk.example')}\r\n"),
+        _mail(engineer.email, "Signed by another", "Send me your password.", to=unsigned,
+              extra=_auth(dkim.format(d="evil.example"))),
+    )
+    _mailbox(server)
+    _poll_by_worker(it_worker, 3)
+
+    assert list(Message.objects.filter(ticket=ticket, author=engineer).values_list("body", flat=True)) == [
+        "Fixed in 3.2.2."]
+    held = InboundMessage.objects.filter(hold=InboundMessage.Hold.ENGINEER)
+    assert sorted(held.values_list("subject", flat=True)) == ["Claimed pass", "Signed by another"]
+    to_customer = [m["message"] for m in sink.snapshot() if customer.email in m["rcpt_tos"]]
+    assert len(to_customer) == 1
+    text = to_customer[0].get_body(preferencelist=("plain",)).get_content()
+    assert "Fixed in 3.2.2." in text and "password" not in text
+
+
+def test_one_unknown_address_flooding_a_contact_mailbox_and_a_lying_base64_body(it_worker, server, sink, people):
+    customer, _engineer = people
+    lying = (f"From: {customer.email}\r\nTo: support@helpdesk.localhost\r\nSubject: Not base64\r\n"
+             "Message-ID: <b64@client.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+             "Content-Transfer-Encoding: base64\r\n\r\nHello, the export fails again!\r\nPlease help.\r\n").encode()
+    server.append(
+        *[_mail("flood@contact.example", f"Cheap pills {i}", "Buy", extra=_verified("contact.example")) for i in range(7)],
+        lying,
+    )
+    _mailbox(server, unknown_senders=Mailbox.UnknownSenders.CONTACT)
+    _poll_by_worker(it_worker, 8, timeout=120)
+
+    opened = Ticket.objects.filter(requester__email="flood@contact.example")
+    assert opened.count() == 5 and opened.values("organisation").distinct().count() == 1
+    assert opened.first().organisation != customer.organisation
+    assert InboundMessage.objects.filter(from_address="flood@contact.example", hold=InboundMessage.Hold.RATE).count() == 2
+    rcpts = _rcpts(sink)
+    assert rcpts.count("flood@contact.example") == 5
+    for received in sink.snapshot():
+        if received["rcpt_tos"] == ["flood@contact.example"]:
+            sent = received["message"]
+            assert "Cheap pills" not in str(sent["Subject"]) + sent.get_body(preferencelist=("plain",)).get_content()
+    assert Ticket.objects.get(subject="Not base64").body == "Hello, the export fails again!\nPlease help."
