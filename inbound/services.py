@@ -21,6 +21,7 @@ from datetime import timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -113,6 +114,8 @@ def inbound_process(message_id, *, again=False):
                 # checked here, in the savepoint, not at COMMIT: a violation there would
                 # escape this function and leave the row "new" for the next poll to trip on.
                 connection.check_constraints()
+        except SoftTimeLimitExceeded:
+            raise  # the poll ran out of time, not this message's fault: it stays "new"
         except Exception as exc:
             log.exception("inbound message %s parked", row.pk)
             row.state, row.hold = InboundMessage.State.PARKED, ""
@@ -465,7 +468,8 @@ def inbound_process_pending(mailbox=None, limit=500):
     ``inbound_process`` lets escape (the database refusing the commit or the row's own
     save) is logged and counted on the row, which stays "new" for the next poll (a
     passing fault) and is parked with the error after ``MAX_ATTEMPTS``. Only a lost
-    database connection stops the loop: nothing after it could be processed either.
+    database connection (nothing after it could be processed either) or the task's
+    time limit stops the loop.
     """
     qs = InboundMessage.objects.filter(state=InboundMessage.State.NEW)
     if mailbox is not None:
@@ -474,6 +478,8 @@ def inbound_process_pending(mailbox=None, limit=500):
     for pk in ids:
         try:
             inbound_process(pk)
+        except SoftTimeLimitExceeded:
+            raise  # the rest waits for the next poll
         except Exception as exc:
             if not connection.is_usable():
                 raise

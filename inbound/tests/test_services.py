@@ -329,6 +329,21 @@ def test_a_message_whose_processing_escapes_never_holds_up_the_ones_behind_it(ma
     assert services.inbound_process_pending(mailbox) == 0
 
 
+def test_the_polls_time_limit_parks_nothing_and_stops_the_loop(mailbox, customer_a, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    rows = [services.inbound_store(mailbox, build_mail(sender=customer_a.email, subject=s))[0] for s in ("A", "B")]
+
+    def out_of_time(row, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "_handle", out_of_time)
+    with pytest.raises(SoftTimeLimitExceeded):
+        services.inbound_process_pending(mailbox)
+    assert list(InboundMessage.objects.filter(pk__in=[r.pk for r in rows]).values_list("state", "attempts")) == [
+        ("new", 0), ("new", 0)]
+
+
 @override_settings(INBOUND_MAX_MESSAGE_BYTES=500)
 @override_settings(INBOUND_KEEP_BYTES_OF_LARGE=1500)
 def test_a_message_over_the_size_limit_is_parked_with_its_beginning_and_the_sender_told(deliver, customer_a):
