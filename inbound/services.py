@@ -21,6 +21,7 @@ from datetime import timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -109,6 +110,12 @@ def inbound_process(message_id, *, again=False):
         try:
             with transaction.atomic():
                 _handle(row, again=again)
+                # Deferred constraints (every foreign key, e.g. the audit log's) are
+                # checked here, in the savepoint, not at COMMIT: a violation there would
+                # escape this function and leave the row "new" for the next poll to trip on.
+                connection.check_constraints()
+        except SoftTimeLimitExceeded:
+            raise  # the poll ran out of time, not this message's fault: it stays "new"
         except Exception as exc:
             log.exception("inbound message %s parked", row.pk)
             row.state, row.hold = InboundMessage.State.PARKED, ""
@@ -455,12 +462,46 @@ def inbound_reprocess(rows):
 
 
 def inbound_process_pending(mailbox=None, limit=500):
-    """Process stored messages not processed yet (e.g. after a crash); returns the count."""
+    """Process stored messages not processed yet (e.g. after a crash); returns the count.
+
+    One message that cannot be processed never holds up the ones behind it: what
+    ``inbound_process`` lets escape (the database refusing the commit or the row's own
+    save) is logged and counted on the row, which stays "new" for the next poll (a
+    passing fault) and is parked with the error after ``MAX_ATTEMPTS``. Only a lost
+    database connection (nothing after it could be processed either) or the task's
+    time limit stops the loop.
+    """
     qs = InboundMessage.objects.filter(state=InboundMessage.State.NEW)
     if mailbox is not None:
         qs = qs.filter(mailbox=mailbox)
     ids = list(qs.order_by("fetched_at", "pk").values_list("pk", flat=True)[:limit])
     for pk in ids:
-        inbound_process(pk)
+        try:
+            inbound_process(pk)
+        except SoftTimeLimitExceeded:
+            raise  # the rest waits for the next poll
+        except Exception as exc:
+            if not connection.is_usable():
+                raise
+            log.exception("inbound message %s failed; going on with the next one", pk)
+            _count_failure(pk, exc)
     return len(ids)
+
+
+MAX_ATTEMPTS = 3
+
+
+def _count_failure(pk, exc):
+    with transaction.atomic():
+        row = InboundMessage.objects.select_for_update(skip_locked=True).filter(
+            pk=pk, state=InboundMessage.State.NEW
+        ).first()
+        if row is None:
+            return
+        row.attempts += 1
+        row.reason = _("Processing failed: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"[:1500]}
+        if row.attempts >= MAX_ATTEMPTS:
+            row.state, row.hold, row.outcome, row.ticket = InboundMessage.State.PARKED, "", "", None
+            row.processed_at = timezone.now()
+        row.save(update_fields=["attempts", "reason", "state", "hold", "outcome", "ticket", "processed_at"])
 

@@ -367,7 +367,8 @@ def it_worker(django_db_setup, django_db_blocker, it_broker, it_smtp, tmp_path_f
     log = open(log_path, "wb")  # noqa: SIM115 - closed in teardown
     proc = subprocess.Popen(
         [*_celery_command(), "-A", "helpdesk", "worker", "--pool", "solo", "--concurrency", "1",
-         "--loglevel", "INFO", "--hostname", hostname, "--without-mingle", "--without-gossip"],
+         "--loglevel", "INFO", "--hostname", hostname, "--without-mingle", "--without-gossip",
+         "--include", "tests.integration.worker_hooks"],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=log,

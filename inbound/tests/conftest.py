@@ -71,3 +71,36 @@ def verified(domain, **more):
     """Headers of a message our mail server verified (DMARC pass for ``domain``)."""
     return {"Authentication-Results": f"{TRUSTED_ID}; spf=pass smtp.mailfrom={domain}; dmarc=pass header.from={domain}",
             **more}
+
+
+def refuse_tickets_at_commit(subject):
+    """A deferred constraint trigger: PostgreSQL refuses a ticket named ``subject`` only
+    when the transaction commits (or checks its constraints), as it does a foreign key.
+    Undone by ``allow_tickets_again`` (or the test's rollback)."""
+    from django.db import connection
+
+    from tickets.models import Ticket
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            CREATE OR REPLACE FUNCTION hd_test_refuse_ticket() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.subject = '{subject}' THEN
+                    RAISE foreign_key_violation USING MESSAGE = 'refused at commit';
+                END IF;
+                RETURN NEW;
+            END $$;
+            DROP TRIGGER IF EXISTS hd_test_refuse_ticket ON {Ticket._meta.db_table};
+            CREATE CONSTRAINT TRIGGER hd_test_refuse_ticket AFTER INSERT ON {Ticket._meta.db_table}
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION hd_test_refuse_ticket();
+        """)
+
+
+def allow_tickets_again():
+    from django.db import connection
+
+    from tickets.models import Ticket
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER IF EXISTS hd_test_refuse_ticket ON {Ticket._meta.db_table}; "
+                       "DROP FUNCTION IF EXISTS hd_test_refuse_ticket()")

@@ -10,7 +10,7 @@ from inbound.models import InboundMessage
 from tickets import services as ticket_services
 from tickets.models import Channel, Status, Ticket
 
-from .conftest import TRUSTED_ID, build_mail, verified
+from .conftest import TRUSTED_ID, build_mail, refuse_tickets_at_commit, verified
 from .fixtures import creates_ticket, raw, rfc822_names
 
 pytestmark = pytest.mark.django_db
@@ -287,6 +287,61 @@ def test_a_failure_while_processing_parks_the_message_and_leaves_nothing_half_do
     # Processing an imported message again never imports it twice.
     services.inbound_reprocess(InboundMessage.objects.filter(pk=row.pk))
     assert Ticket.objects.count() == 1
+
+
+def test_a_ticket_the_database_refuses_only_at_commit_parks_the_message(mailbox, customer_a):
+    refuse_tickets_at_commit("Poison")
+    row, _ = services.inbound_store(mailbox, build_mail(sender=customer_a.email, subject="Poison"))
+    services.inbound_process(row.pk)
+    row.refresh_from_db()
+    assert row.state == InboundMessage.State.PARKED and "refused at commit" in row.reason
+    assert not Ticket.objects.filter(subject="Poison").exists() and not OutboundEmail.objects.exists()
+    ok, _ = services.inbound_store(mailbox, build_mail(sender=customer_a.email, subject="Fine"))
+    services.inbound_process(ok.pk)
+    ok.refresh_from_db()
+    assert ok.state == InboundMessage.State.IMPORTED
+
+
+def test_a_message_whose_processing_escapes_never_holds_up_the_ones_behind_it(mailbox, customer_a, monkeypatch):
+    from django.db import DatabaseError
+
+    rows = [services.inbound_store(mailbox, build_mail(sender=customer_a.email, subject=s))[0]
+            for s in ("Poison", "First", "Second")]
+    process = services.inbound_process
+
+    def failing(pk, **kwargs):  # what the savepoint cannot catch, e.g. the row's own save
+        if pk == rows[0].pk:
+            raise DatabaseError("could not write the row")
+        return process(pk, **kwargs)
+
+    monkeypatch.setattr(services, "inbound_process", failing)
+    assert services.inbound_process_pending(mailbox) == 3
+    states = dict(InboundMessage.objects.values_list("pk", "state"))
+    assert [states[row.pk] for row in rows] == ["new", "imported", "imported"]
+    poison = InboundMessage.objects.get(pk=rows[0].pk)
+    assert poison.attempts == 1 and "could not write the row" in poison.reason
+    # A passing fault gets the next polls; one that stays is parked and left alone.
+    for _ in range(services.MAX_ATTEMPTS - 1):
+        services.inbound_process_pending(mailbox)
+    poison.refresh_from_db()
+    assert (poison.state, poison.attempts) == (InboundMessage.State.PARKED, services.MAX_ATTEMPTS)
+    assert poison.processed_at is not None
+    assert services.inbound_process_pending(mailbox) == 0
+
+
+def test_the_polls_time_limit_parks_nothing_and_stops_the_loop(mailbox, customer_a, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    rows = [services.inbound_store(mailbox, build_mail(sender=customer_a.email, subject=s))[0] for s in ("A", "B")]
+
+    def out_of_time(row, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "_handle", out_of_time)
+    with pytest.raises(SoftTimeLimitExceeded):
+        services.inbound_process_pending(mailbox)
+    assert list(InboundMessage.objects.filter(pk__in=[r.pk for r in rows]).values_list("state", "attempts")) == [
+        ("new", 0), ("new", 0)]
 
 
 @override_settings(INBOUND_MAX_MESSAGE_BYTES=500)
