@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "billing",
     "knowledgebase",
     "tickets",
+    "incidents",
     "workspace",
     "api",
     "inbound",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("api/", include("api.urls")),
     path("workspace/", include("workspace.urls")),
+    path("", include("incidents.urls")),
     path("", include("tickets.urls")),
 ]
 

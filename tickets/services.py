@@ -32,6 +32,7 @@ from .models.ticket import TICKET_NUMBER_SEQUENCE
 from .reply_address import ticket_email_headers, ticket_reply_address
 from .satisfaction import satisfaction_request
 from .selectors import engineer_recipient, engineers_on_duty, ticket_promise
+from .signals import ticket_filed
 
 
 def next_ticket_number():
@@ -159,6 +160,7 @@ def ticket_create(
             _notify_declared_emergency(ticket)
         if confirm:
             _confirm(ticket, requester, language)
+        transaction.on_commit(lambda: ticket_filed.send_robust(sender=Ticket, ticket=ticket))
     return ticket
 
 
@@ -253,9 +255,11 @@ def ticket_lock(ticket):
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def ticket_set_status(ticket, new_status, actor, now):
+def ticket_set_status(ticket, new_status, actor, now, *, ask_satisfaction=True):
     """Change a locked ticket's status without the workflow check (callers have checked it),
-    write the status event and move the SLA clocks; False when nothing changed."""
+    write the status event and move the SLA clocks; False when nothing changed.
+    ``ask_satisfaction=False``: a resolution without the survey email (an incident's
+    resolution tells each person once instead)."""
     old = ticket.status
     if old == new_status:
         return False
@@ -271,7 +275,7 @@ def ticket_set_status(ticket, new_status, actor, now):
         old_value=old, new_value=new_status, created_at=now,
     )
     sla_clock.on_status_change(ticket, old, new_status)
-    if new_status == Status.RESOLVED:
+    if new_status == Status.RESOLVED and ask_satisfaction:
         satisfaction_request(ticket, now)
     return True
 
