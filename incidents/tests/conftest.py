@@ -1,7 +1,7 @@
 import pytest
 
-from sla.tests.factories import CalendarFactory, TariffFactory
 from sla.models import BusinessCalendar
+from sla.tests.factories import CalendarFactory, TariffFactory
 
 
 @pytest.fixture
