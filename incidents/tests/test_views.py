@@ -174,27 +174,3 @@ def test_bulk_link_from_the_queue(engineer, customer_a, client_for, always_tarif
     queue = client.get(reverse("workspace:queue")).content.decode()
     assert f'<option value="{incident.pk}">' in queue
 
-
-def test_reports_show_sla_per_incident_and_compliance_without_incident_tickets(
-    engineer, admin_user, customer_a, client_for, always_tariff,
-):
-    from workspace import reports
-
-    incident = declare(engineer)
-    outage = [file(customer_a) for _ in range(3)]
-    calm = file(customer_a, "A question about invoices")
-    for t in outage:
-        services.incident_link(incident=incident, ticket=t, actor=engineer)
-    from tickets.models import SlaTarget
-
-    SlaTarget.objects.filter(ticket__in=outage, kind="first_response").update(breached_at=incident.declared_at)
-    SlaTarget.objects.filter(ticket=calm, kind="first_response").update(met_at=calm.created_at)
-    start, end = calm.created_at.replace(year=2000), calm.created_at.replace(year=2100)
-    first = lambda rows: next(r for r in rows if r["target"] == "First response")  # noqa: E731
-    assert (first(reports.sla_compliance(start, end))["missed"], first(reports.sla_compliance(start, end))["met"]) == (3, 1)
-    without = first(reports.sla_compliance(start, end, exclude_incidents=True))
-    assert (without["missed"], without["met"], without["compliance"]) == (0, 1, 100.0)
-    [row] = reports.incident_sla(start, end)
-    assert (row["incident"], row["tickets"], row["missed"]) == (incident.pk, 3, 3)
-    page = client_for(admin_user).get(reverse("workspace:reports"), {"exclude_incidents": "on"}).content.decode()
-    assert 'id="report-incidents"' in page and "Mail server outage" in page and "without incident tickets" in page
