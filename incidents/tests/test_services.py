@@ -231,3 +231,23 @@ def test_per_incident_figures(engineer, customer_a, customer_b, always_tariff):
     assert figures["subscribers"] == 1 and figures["deflections"] == 1
     first = next(r for r in figures["sla"] if r["kind"] == "first_response")
     assert first["running"] == 3
+
+
+def test_the_sweep_delivers_an_update_whose_task_was_lost(engineer, customer_a, always_tariff):
+    from datetime import timedelta
+
+    from ..tasks import sweep_incident_updates
+
+    incident = declare(engineer)
+    ticket = file(customer_a)
+    services.incident_link(incident=incident, ticket=ticket, actor=engineer)
+    update = services.incident_update_post(incident=incident, actor=engineer, state="monitoring",
+                                           texts={"body_en": "Watching the fix."})
+    sweep_incident_updates()  # too young: its task may still be on its way
+    update.refresh_from_db()
+    assert update.delivered_at is None
+    type(update).objects.filter(pk=update.pk).update(created_at=update.created_at - timedelta(minutes=5))
+    sweep_incident_updates()
+    update.refresh_from_db()
+    assert update.delivered_at is not None and update.tickets_updated == 1
+    assert len(_emails()) == 1
