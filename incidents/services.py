@@ -14,7 +14,7 @@ from helpdesk.mail.services import email_enqueue
 from helpdesk.redis_guard import redis_is_down, redis_mark_down
 from tickets import sla_clock
 from tickets.models import OPEN_STATUSES, Event, Message, Status, Ticket
-from tickets.services import ticket_set_status
+from tickets.services import tickets_set_status_many
 
 from . import selectors
 from .models import (
@@ -203,28 +203,30 @@ def incident_update_deliver(update_id):
             events.append(Event(ticket=ticket, actor=author, kind=Event.Kind.REPLIED, created_at=now))
         Message.objects.bulk_create(messages)
         Event.objects.bulk_create(events)
-        changed = []
-        for ticket in tickets:
-            counts = ticket.tariff is not None and ticket.tariff.incident_update_is_first_response
-            if counts and ticket.first_response_at is None:
+        changed = {}
+        counts = [t for t in tickets if t.first_response_at is None and t.tariff is not None
+                  and t.tariff.incident_update_is_first_response]
+        if counts:
+            seconds = sla_clock.business_seconds_since_filing_many(counts, now)
+            sla_clock.targets_meet_many(counts, "first_response", now)
+            for ticket in counts:
                 ticket.first_response_at = now
-                ticket.first_response_business_seconds = sla_clock.business_seconds_since_filing(ticket, now)
-                sla_clock.target_meet(ticket, "first_response", now)
+                ticket.first_response_business_seconds = seconds[ticket.pk]
                 ticket.awaiting_reply_since = None
-                if ticket.status == Status.NEW:
-                    ticket_set_status(ticket, Status.OPEN, author, now)
-                changed.append(ticket)
-            if update.is_resolution and ticket.pk not in keep_open:
+                changed[ticket.pk] = ticket
+            tickets_set_status_many([t for t in counts if t.status == Status.NEW], Status.OPEN, author, now)
+        if update.is_resolution:
+            closing = [t for t in tickets if t.pk not in keep_open]
+            for ticket in closing:
                 ticket.resolution_summary = ticket.resolution_summary or incident.resolution_summary
                 ticket.prevention = ticket.prevention or incident.prevention
-                ticket_set_status(ticket, Status.RESOLVED, author, now, ask_satisfaction=False)
-                if ticket not in changed:
-                    changed.append(ticket)
+                changed[ticket.pk] = ticket
+            tickets_set_status_many(closing, Status.RESOLVED, author, now)
         if changed:
-            Ticket.objects.bulk_update(changed, [
+            Ticket.objects.bulk_update(list(changed.values()), [
                 "status", "first_response_at", "first_response_business_seconds", "awaiting_reply_since",
                 "resolution_summary", "prevention", "resolved_at", "closed_at", "next_due_at",
-            ])
+            ], batch_size=500)
         Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(updated_at=now)
         people = selectors.incident_recipients(incident)
         status_url = reverse("incidents:status")

@@ -251,3 +251,34 @@ def test_the_sweep_delivers_an_update_whose_task_was_lost(engineer, customer_a, 
     update.refresh_from_db()
     assert update.delivered_at is not None and update.tickets_updated == 1
     assert len(_emails()) == 1
+
+
+def test_the_fanout_keeps_the_clock_rules_of_one_by_one(engineer, customer_a, customer_b, always_tariff):
+    """Late first responses are breaches with their event; resolving meets resolution and
+    commitment and pauses the clocks; a ticket waiting for the customer resolves too."""
+    from tickets.models import Event
+
+    always_tariff.incident_update_is_first_response = True
+    always_tariff.save()
+    incident, tickets = _three_tickets_two_people(engineer, customer_a, customer_b)
+    past = timezone.now() - timedelta(hours=1)
+    SlaTarget.objects.filter(ticket=tickets[0], kind="first_response").update(due_at=past)
+    update = services.incident_update_post(incident=incident, actor=engineer, state="identified",
+                                           texts={"body_en": "Found."})
+    services.incident_update_deliver(update.pk)
+    late = SlaTarget.objects.get(ticket=tickets[0], kind="first_response")
+    assert late.met_at is not None and late.breached_at == past
+    assert Event.objects.filter(ticket=tickets[0], kind="sla_breach", new_value="met_late").count() == 1
+    on_time = SlaTarget.objects.get(ticket=tickets[1], kind="first_response")
+    assert on_time.met_at is not None and on_time.breached_at is None
+    assert all(Event.objects.filter(ticket=t, kind="status", old_value="new", new_value="open").count() == 1
+               for t in tickets)
+    ticket_services.ticket_reply(ticket=tickets[2], author=engineer, body="Which domain?", wait_for_customer=True)
+    update = services.incident_resolve(incident=incident, actor=engineer, summary="Fixed.", prevention="Alerts.")
+    services.incident_update_deliver(update.pk)
+    for t in tickets:
+        t.refresh_from_db()
+        assert t.status == "resolved" and t.resolved_at is not None and t.next_due_at is None
+        assert not SlaTarget.objects.filter(ticket=t, met_at__isnull=True, due_at__isnull=False).exists()
+        assert SlaTarget.objects.filter(ticket=t, kind="commitment", met_at__isnull=False).exists()
+    assert Event.objects.filter(ticket=tickets[2], kind="status", old_value="waiting", new_value="resolved").exists()
