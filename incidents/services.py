@@ -275,26 +275,37 @@ def incident_link(*, incident, ticket, actor, source=IncidentTicket.Source.ENGIN
 
 
 def incident_link_many(*, incident, numbers, actor, source=IncidentTicket.Source.BULK):
-    """Link several tickets (the queue's bulk form): (linked, failures) where failures are
-    (reference, reason) for tickets that are unknown, closed or already linked."""
+    """Link several tickets (the queue's bulk form, the API) in a fixed number of statements:
+    (linked, failures) where failures are (reference, reason) for tickets that are unknown,
+    no longer open or already linked; the rest are linked with an event each."""
     _engineer_check(actor)
-    linked, failures = 0, []
-    found = {t.number: t for t in Ticket.objects.filter(number__in=numbers)}
+    if not incident.is_open:
+        raise ValidationError(_("This incident is resolved; declare a new one if the problem is back."))
+    numbers = list(dict.fromkeys(numbers))
+    found = {t.number: t for t in Ticket.objects.filter(number__in=numbers).only("pk", "number", "status")}
+    already = set(IncidentTicket.objects.filter(incident=incident, ticket__number__in=numbers).values_list(
+        "ticket__number", flat=True))
+    failures, new = [], []
     for number in numbers:
         ticket = found.get(number)
         if ticket is None:
             failures.append((str(number), _("no such ticket")))
-            continue
-        try:
-            _link, created = incident_link(incident=incident, ticket=ticket, actor=actor, source=source)
-        except ValidationError as exc:
-            failures.append((ticket.reference, " ".join(exc.messages)))
-            continue
-        if created:
-            linked += 1
-        else:
+        elif number in already:
             failures.append((ticket.reference, _("already linked")))
-    return linked, failures
+        elif ticket.status not in OPEN_STATUSES:
+            failures.append((ticket.reference, _("%(ref)s is no longer open.") % {"ref": ticket.reference}))
+        else:
+            new.append(ticket)
+    with transaction.atomic():
+        created = IncidentTicket.objects.bulk_create(
+            [IncidentTicket(incident=incident, ticket=t, linked_by=actor, source=source) for t in new],
+            ignore_conflicts=True,  # linked meanwhile by someone else: still linked once
+        )
+        IncidentEvent.objects.bulk_create([
+            IncidentEvent(incident=incident, actor=actor, kind=IncidentEvent.Kind.LINKED, new_value=t.reference)
+            for t in new
+        ])
+    return len(created), failures
 
 
 def incident_unlink(*, incident, ticket, actor):
