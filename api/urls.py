@@ -4,7 +4,7 @@ has a row in api/tests/test_permission_matrix.py."""
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from .views import billing, kb, me, queue, satisfaction, sla, tickets, tokens
+from .views import billing, incidents, kb, me, queue, satisfaction, sla, tickets, tokens
 
 app_name = "api"
 
@@ -41,6 +41,9 @@ urlpatterns = [
         tickets.AttachmentDownloadView.as_view(), name="ticket-attachment",
     ),
     path("kb/suggestions/", kb.SuggestionsView.as_view(), name="kb-suggestions"),
+    path("status/", incidents.StatusView.as_view(), name="status"),
+    path("incidents/for-me/", incidents.IncidentsForMeView.as_view(), name="incident-for-me"),
+    path("incidents/<int:pk>/subscribe/", incidents.IncidentSubscribeView.as_view(), name="incident-subscribe"),
     path("orders/", billing.OrderListView.as_view(), name="order-list"),
     path("wallet/", billing.WalletView.as_view(), name="wallet"),
     # Engineers.
@@ -52,6 +55,12 @@ urlpatterns = [
     path("tickets/<int:number>/refuse/", queue.TicketRefuseView.as_view(), name="ticket-refuse"),
     path("tickets/<int:number>/escalate/", queue.TicketEscalateView.as_view(), name="ticket-escalate"),
     path("engineers/", queue.EngineerListView.as_view(), name="engineer-list"),
+    path("incidents/", incidents.IncidentListView.as_view(), name="incident-list"),
+    path("incidents/<int:pk>/", incidents.IncidentDetailView.as_view(), name="incident-detail"),
+    path("incidents/<int:pk>/updates/", incidents.IncidentUpdatePostView.as_view(), name="incident-update"),
+    path("incidents/<int:pk>/resolve/", incidents.IncidentResolveView.as_view(), name="incident-resolve"),
+    path("incidents/<int:pk>/links/", incidents.IncidentLinkView.as_view(), name="incident-link"),
+    path("incidents/<int:pk>/links/<int:number>/", incidents.IncidentUnlinkView.as_view(), name="incident-unlink"),
     # Admins.
     path("tariffs/", sla.TariffListView.as_view(), name="tariff-list"),
     path("tariffs/<slug:code>/", sla.TariffDetailView.as_view(), name="tariff-detail"),

@@ -56,6 +56,9 @@ app.conf.beat_schedule = {
     # idempotent (unique rows), so a rerun or two beats change nothing.
     # Personal-data exports whose task was lost (Redis down): every 5 minutes is prompt
     # enough for a copy promised by email.
+    # Incident updates whose delivery task was lost (Redis down): every minute, since the
+    # customers of an outage are waiting for that news; delivery is idempotent.
+    "incident-updates": {"task": "incidents.tasks.sweep_incident_updates", "schedule": 60.0},
     "privacy-exports": {"task": "privacy.tasks.sweep_exports", "schedule": 300.0},
     "billing-daily": {"task": "billing.tasks.billing_daily", "schedule": 3600.0},
 }

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "billing",
     "knowledgebase",
     "tickets",
+    "incidents",
     "workspace",
     "api",
     "inbound",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("api/", include("api.urls")),
     path("workspace/", include("workspace.urls")),
+    path("", include("incidents.urls")),
     path("", include("tickets.urls")),
 ]
 

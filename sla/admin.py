@@ -88,7 +88,7 @@ class TariffAdmin(TranslationAdmin):
     fieldsets = (
         (None, {"fields": ("name", "code", "description", "rank", "is_default", "is_active")}),
         (_("Channels"), {"fields": ("allows_web", "allows_email", "allows_phone", "phone_number")}),
-        (_("Targets"), {"fields": ("calendar", "first_response_minutes", "commitment_minutes", "resolution_minutes", "warn_at_percent", "preview")}),
+        (_("Targets"), {"fields": ("calendar", "first_response_minutes", "commitment_minutes", "resolution_minutes", "warn_at_percent", "incident_update_is_first_response", "preview")}),
     )
 
     @admin.display(description=_("first response within"), ordering="first_response_minutes")

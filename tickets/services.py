@@ -32,6 +32,7 @@ from .models.ticket import TICKET_NUMBER_SEQUENCE
 from .reply_address import ticket_email_headers, ticket_reply_address
 from .satisfaction import satisfaction_request
 from .selectors import engineer_recipient, engineers_on_duty, ticket_promise
+from .signals import ticket_filed
 
 
 def next_ticket_number():
@@ -159,6 +160,7 @@ def ticket_create(
             _notify_declared_emergency(ticket)
         if confirm:
             _confirm(ticket, requester, language)
+        transaction.on_commit(lambda: ticket_filed.send_robust(sender=Ticket, ticket=ticket))
     return ticket
 
 
@@ -253,9 +255,11 @@ def ticket_lock(ticket):
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def ticket_set_status(ticket, new_status, actor, now):
+def ticket_set_status(ticket, new_status, actor, now, *, ask_satisfaction=True):
     """Change a locked ticket's status without the workflow check (callers have checked it),
-    write the status event and move the SLA clocks; False when nothing changed."""
+    write the status event and move the SLA clocks; False when nothing changed.
+    ``ask_satisfaction=False``: a resolution without the survey email (an incident's
+    resolution tells each person once instead)."""
     old = ticket.status
     if old == new_status:
         return False
@@ -271,9 +275,45 @@ def ticket_set_status(ticket, new_status, actor, now):
         old_value=old, new_value=new_status, created_at=now,
     )
     sla_clock.on_status_change(ticket, old, new_status)
-    if new_status == Status.RESOLVED:
+    if new_status == Status.RESOLVED and ask_satisfaction:
         satisfaction_request(ticket, now)
     return True
+
+
+def tickets_set_status_many(tickets, new_status, actor, now):
+    """``ticket_set_status`` for many locked tickets in a fixed number of statements (an
+    incident's update opening its new tickets, its resolution resolving them all), with the
+    same rules: a status event each, resolution and commitment met by resolving (late is a
+    breach), clocks paused on entering a paused status; the rare moves out of one fall back
+    to the one-by-one path. No survey email (the incident tells each person once). Sets the
+    fields on the objects; the caller saves them. Returns the tickets that changed."""
+    changed = [t for t in tickets if t.status != new_status]
+    if not changed:
+        return []
+    Event.objects.bulk_create([
+        Event(ticket=t, actor=actor, kind=Event.Kind.STATUS, field="status", old_value=t.status, new_value=new_status,
+              created_at=now)
+        for t in changed
+    ])
+    paused = sla_clock.PAUSED_STATUSES
+    leaving = [(t, t.status) for t in changed if t.status in paused and new_status not in paused]
+    entering = [t for t in changed if t.status not in paused and new_status in paused]
+    for ticket in changed:
+        ticket.status = new_status
+        if new_status == Status.RESOLVED:
+            ticket.resolved_at = now
+        elif new_status == Status.CLOSED:
+            ticket.closed_at = now
+        elif new_status == Status.OPEN:
+            ticket.resolved_at = ticket.closed_at = None
+    if new_status == Status.RESOLVED:
+        sla_clock.targets_meet_many(changed, "resolution", now)
+        sla_clock.targets_meet_many(changed, "commitment", now)
+    if entering:
+        sla_clock.clocks_pause_many(entering)
+    for ticket, old in leaving:
+        sla_clock.on_status_change(ticket, old, new_status)
+    return changed
 
 
 def transition_check(ticket, actor, to_status):

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.models import Organisation, User
+from incidents.selectors import open_incidents
 from sla.models import Tariff
 from tickets.forms import EngineerReplyForm
 from tickets.models import Kind, Level, PhoneCall, RootCause, Status, Urgency
@@ -95,11 +96,16 @@ class QueueFilterForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    ACTIONS = [("take", _("Take")), ("assign", _("Assign to")), ("status", _("Change status to"))]
+    ACTIONS = [("take", _("Take")), ("assign", _("Assign to")), ("status", _("Change status to")),
+               ("link", _("Link to incident"))]
     tickets = forms.TypedMultipleChoiceField(coerce=int, choices=(), label=_("Tickets"))
     action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
     assignee = EngineerChoiceField(label=_("Engineer"), required=False, empty_label=_("Choose the engineer"))
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Choose the status")), *Status.choices])
+    incident = forms.ModelChoiceField(
+        label=_("Incident"), required=False, queryset=open_incidents().only("pk", "title_en", "title_ru", "title_pl"),
+        empty_label=_("Choose the incident"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,6 +119,8 @@ class BulkForm(forms.Form):
             self.add_error("assignee", _("Choose the engineer."))
         if data.get("action") == "status" and not data.get("status"):
             self.add_error("status", _("Choose the status."))
+        if data.get("action") == "link" and not data.get("incident"):
+            self.add_error("incident", _("Choose the open incident to link the tickets to."))
         return data
 
 

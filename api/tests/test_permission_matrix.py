@@ -54,6 +54,21 @@ MATRIX = {
     # No such order: the admin gets past the permission to the 404.
     "api:satisfaction-report": [_row("get", None, [401, 403, 403, 403, 200])],
     "api:order-pay": [_row("post", (999999,), [401, 403, 403, 403, 404], {"payment_reference": "X"})],
+    # Incidents: "incident" is open, affects customer A's organisation only and has the
+    # world's ticket linked. The public status needs no token.
+    "api:status": [_row("get", None, [200] * 5)],
+    "api:incident-for-me": [_row("get", None, [401, 200, 200, 403, 403])],
+    "api:incident-subscribe": [_row("post", "incident", [401, 201, 404, 403, 403])],
+    "api:incident-list": [
+        _row("get", None, [401, 403, 403, 200, 200]),
+        _row("post", None, [401, 403, 403, 201, 201], {"title_en": "Outage", "status_text_en": "Looking.",
+                                                        "affects_everyone": True}),
+    ],
+    "api:incident-detail": [_row("get", "incident", [401, 403, 403, 200, 200])],
+    "api:incident-update": [_row("post", "incident", [401, 403, 403, 201, 201], {"state": "identified", "body_en": "Found."})],
+    "api:incident-resolve": [_row("post", "incident", [401, 403, 403, 201, 201], {"summary": "Fixed.", "prevention": "Alerts."})],
+    "api:incident-link": [_row("post", "incident", [401, 403, 403, 200, 200], {"tickets": [999999]})],
+    "api:incident-unlink": [_row("delete", "incident_ticket", [401, 403, 403, 204, 204])],
 }
 CASES = [(name, i) for name in sorted(MATRIX) for i in range(len(MATRIX[name]))]
 
@@ -96,8 +111,19 @@ def _client(user, auth):
 def test_api_permission_matrix(name, index, role, people, world, customer_a):
     row = MATRIX[name][index]
     own_token, _ = api_token_create(user=customer_a, name="CRM")
+    incident = None
+    if row["args"] in ("incident", "incident_ticket"):
+        from incidents import services as incident_services
+
+        incident = incident_services.incident_declare(
+            actor=people["engineer"], data={"title_en": "Mail outage", "status_text_en": "Investigating."},
+            organisations=[customer_a.organisation],
+        )
+        incident_services.incident_link(incident=incident, ticket=world.ticket, actor=people["engineer"])
     args = {
         None: (),
+        "incident": (incident.pk,) if incident else None,
+        "incident_ticket": (incident.pk, world.ticket.number) if incident else None,
         "ticket": (world.ticket.number,),
         "attachment": (world.ticket.number, world.public_file.pk),
         "token": (own_token.pk,),
@@ -107,6 +133,8 @@ def test_api_permission_matrix(name, index, role, people, world, customer_a):
     url = reverse(name, args=args)
     if row["method"] == "get":
         response = client.get(url, row["data"] or {}, **headers)
+    elif row["method"] == "delete":
+        response = client.delete(url, **headers)
     else:
         response = client.post(url, row["data"] or {}, content_type="application/json", **headers)
     assert response.status_code == row["expected"][role], f"{row['method']} {name} as {role}: {response.status_code}"

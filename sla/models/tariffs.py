@@ -67,6 +67,13 @@ class Tariff(models.Model):
         _("resolution within (business minutes)"), null=True, blank=True,
         help_text=_("Leave empty if the tariff promises no resolution time."),
     )
+    # Incidents (issue 14): an incident's public update posted into a linked ticket's
+    # conversation meets its first-response target when this is on (read at the update).
+    incident_update_is_first_response = models.BooleanField(
+        _("an incident update counts as the first response"), default=False,
+        help_text=_("When on, the first public update of an incident a ticket is linked to is that ticket's first "
+                    "response; when off, an engineer still owes the ticket its own first reply."),
+    )
     warn_at_percent = models.PositiveSmallIntegerField(
         # xgettext:no-python-format
         _("warn at (% of the target used)"), default=75, validators=[MinValueValidator(1)]

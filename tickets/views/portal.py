@@ -22,6 +22,7 @@ from ..forms import (
     TicketForm,
     browser_from_user_agent,
 )
+from ..hooks import ticket_form_filed, ticket_form_panels
 from ..models import Channel, Kind, Status, Urgency
 from ..satisfaction import satisfaction_open_for
 from .access import customer_required
@@ -91,6 +92,7 @@ def ticket_new(request):
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
+                ticket_form_filed(request, ticket)
                 return redirect("tickets:created", number=ticket.number)
     else:
         form = TicketForm(
@@ -101,6 +103,8 @@ def ticket_new(request):
     promise = promise_sentences(promise_for(entitlement.tariff), request.user.time_zone) if entitlement else {}
     context = {"form": form, "entitlement": entitlement, "promise": promise, "points": points,
                "cannot_file": services.ticket_filing_refusal(request.user.organisation, Channel.WEB)}
+    if not context["cannot_file"]:
+        context["panels"] = ticket_form_panels(request)
     status = 403 if context["cannot_file"] else 200
     return render(request, "tickets/portal/new.html", context, status=status)
 

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from helpdesk.accounts.access import engineer_required
+from incidents import services as incident_services
 from tickets import services
 from tickets.models import Ticket
 from tickets.selectors import CappedPaginator
@@ -68,6 +69,8 @@ def queue_bulk(request):
     form = BulkForm(request.POST)
     if not form.is_valid():
         return render(request, "workspace/queue.html", _queue_context(request, bulk_form=form), status=400)
+    if form.cleaned_data["action"] == "link":
+        return _bulk_link(request, form)
     done, failed = 0, []
     for ticket in Ticket.objects.filter(number__in=form.cleaned_data["tickets"]):
         try:
@@ -85,6 +88,24 @@ def queue_bulk(request):
         messages.success(request, ngettext("%(n)d ticket changed.", "%(n)d tickets changed.", done) % {"n": done})
     for failure in failed:
         messages.error(request, failure)
+    return _back_to_queue(request)
+
+
+def _bulk_link(request, form):
+    """Link the ticked tickets to an open incident (incidents' service checks each one)."""
+    incident = form.cleaned_data["incident"]
+    try:
+        done, failed = incident_services.incident_link_many(
+            incident=incident, numbers=form.cleaned_data["tickets"], actor=request.user,
+        )
+    except ValidationError as exc:
+        done, failed = 0, [(incident, " ".join(exc.messages))]
+    if done:
+        messages.success(request, ngettext(
+            "%(n)d ticket linked to “%(incident)s”.", "%(n)d tickets linked to “%(incident)s”.", done,
+        ) % {"n": done, "incident": incident})
+    for reference, reason in failed:
+        messages.error(request, f"{reference}: {reason}")
     return _back_to_queue(request)
 
 

@@ -18,11 +18,14 @@ from ..services import can_lead
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    exclude_incidents = forms.BooleanField(label=_("SLA compliance without incident tickets"), required=False)
 
 
 EXPORTS = {
     "first_response": lambda s, e: reports.first_response(s, e),
     "sla": lambda s, e: reports.sla_compliance(s, e),
+    "sla_without_incidents": lambda s, e: reports.sla_compliance(s, e, exclude_incidents=True),
+    "incidents": lambda s, e: reports.incident_sla(s, e),
     "backlog": lambda s, e: reports.backlog_by_age(),
     "pareto": lambda s, e: reports.pareto(s, e, limit=100_000)[0],
     "phone": lambda s, e: reports.phone_minutes(s, e),
@@ -69,10 +72,13 @@ def reports_page(request):
     if export in EXPORTS:
         return _csv(export, EXPORTS[export](start, end))
     pareto_rows, pareto_summary = reports.pareto(start, end, limit=30)
+    without_incidents = form.is_valid() and form.cleaned_data["exclude_incidents"]
     context = {
         "form": form,
         "first_response": _bars(reports.first_response(start, end), "mean_minutes"),
-        "sla": _bars(reports.sla_compliance(start, end), "compliance"),
+        "sla": _bars(reports.sla_compliance(start, end, exclude_incidents=without_incidents), "compliance"),
+        "without_incidents": without_incidents,
+        "incidents": reports.incident_sla(start, end),
         "backlog": _bars(reports.backlog_by_age(), "total"),
         "pareto": _bars(pareto_rows, "tickets"),
         "pareto_summary": pareto_summary,

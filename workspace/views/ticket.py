@@ -11,6 +11,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
 from helpdesk.accounts.access import engineer_required
+from incidents import selectors as incident_selectors
 from knowledgebase.canned import canned_replies_rendered
 from knowledgebase.selectors import suggestions
 from tickets import selectors, services, workflow
@@ -99,6 +100,8 @@ def render_ticket(request, ticket, bound=None, status=200):
         "open_panel": next(iter(bound), ""),
         "etag": live_etag(ticket),
         "live_period_ms": 1000 * getattr(settings, "WORKSPACE_TICKET_POLL_SECONDS", 15),
+        "incident_links": list(incident_selectors.links_of_ticket(ticket)),
+        "incident_suggestions": list(incident_selectors.suggestions_for_ticket(ticket)),
         "articles": list(ticket.knowledge_articles.only("pk", "title", "status").order_by("pk")),
         "can_write_article": ticket.status in RESOLVED_STATUSES and bool(ticket.resolution_summary.strip()),
         **forms,
