@@ -79,6 +79,12 @@ MATRIX = {
     "workspace:resolve": _row("post", "ticket", [302, 403, 403, 302, 302], {"summary": "fixed", "prevention": "update"}),
     "workspace:presence": _row("get", "ticket", [302, 403, 403, 200, 200]),
     "workspace:work": _row("get", "ticket", [302, 403, 403, 200, 200]),
+    # Merge, split and links: engineers only. The merge page without a reference is its form;
+    # a reference that names no ticket is the form again with the error (400).
+    "workspace:merge": _row("get", "ticket", [302, 403, 403, 200, 200]),
+    "workspace:split": _row("get", "message", [302, 403, 403, 200, 200]),
+    "workspace:link": _row("post", "ticket", [302, 403, 403, 400, 400], {"ticket": "HD-1", "kind": "related"}),
+    "workspace:unlink": _row("post", "link", [302, 403, 403, 302, 302]),
     "workspace:take": _row("post", "ticket", [302, 403, 403, 302, 302]),
     "workspace:work_reply": _row("post", "ticket", [302, 403, 403, 302, 302], {"body": "hello", "internal": "on"}),
     "workspace:work_transition": _row("post", "ticket", [302, 403, 403, 302, 302], {"status": "waiting"}),
@@ -97,6 +103,13 @@ MATRIX = {
     "kb:article_edit": _row("get", (999999,), [302, 403, 403, 404, 404]),
     "kb:stats": _row("get", None, [302, 403, 403, 403, 200]),
 }
+
+
+def _link(ticket, engineer):
+    from tickets.relations import ticket_link
+
+    other = services.ticket_create(requester=ticket.requester, data={"kind": "question", "subject": "o", "body": "b"})
+    return ticket_link(ticket=ticket, other=other, kind="related", actor=engineer)
 
 
 def _named_urls(resolver=None, namespace=""):
@@ -135,9 +148,12 @@ def test_permission_matrix(name, role, people, client_for, customer_a):
     )
     args = {
         None: (),
-        "ticket": (ticket.number,),
-        "attachment": (ticket.number, ticket.attachments.get().pk),
+        "ticket": lambda: (ticket.number,),
+        "attachment": lambda: (ticket.number, ticket.attachments.get().pk),
+        "message": lambda: (ticket.number, services.ticket_reply(ticket=ticket, author=customer_a, body="More").pk),
+        "link": lambda: (ticket.number, _link(ticket, people["engineer"]).pk),
     }.get(row["args"], row["args"])
+    args = args() if callable(args) else args
     client = client_for(people[role])
     response = getattr(client, row["method"])(reverse(name, args=args), row["data"])
     expected = row["expected"][role]
