@@ -1,13 +1,18 @@
 """Merge, split and links through the pages: the engineer's forms (input kept on error,
 errors beside the field) and what each customer sees."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tickets import relations, services
 from tickets.models import Status, Ticket, TicketLink
+from tickets.sweep import sla_sweep
+from workspace import reports
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +159,17 @@ def test_ticket_pages_cost_the_same_with_one_link_or_many(who, customer_a, engin
     relations.ticket_merge(ticket=_file(customer_a, "dup"), into=ticket, actor=engineer)
     relations.ticket_merge(ticket=_file(customer_a, "dup2"), into=ticket, actor=engineer)
     assert _count(client, url) == few
+
+
+def test_compliance_counts_a_merged_duplicate_neither_met_nor_missed(customer_a, engineer):
+    from sla.tests.factories import TariffFactory
+
+    TariffFactory(code="std", is_default=True, first_response_minutes=240, commitment_minutes=None,
+                  resolution_minutes=None)
+    target, duplicate = _file(customer_a, "A"), _file(customer_a, "B")
+    relations.ticket_merge(ticket=duplicate, into=target, actor=engineer)
+    sla_sweep(now=timezone.now() + timedelta(days=30))
+    rows = reports.sla_compliance(timezone.now() - timedelta(days=1), timezone.now() + timedelta(days=1))
+    (first,) = [r for r in rows if r["target"] == "First response"]
+    assert (first["merged"], first["missed"], first["met"], first["running"]) == (1, 1, 0, 0)
+    assert first["compliance"] == 0.0  # 0 of 1 decided: the merged one is not in the share
