@@ -4,7 +4,7 @@ has a row in api/tests/test_permission_matrix.py."""
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from .views import billing, incidents, kb, me, queue, satisfaction, sla, tickets, tokens
+from .views import billing, incidents, kb, me, queue, relations, satisfaction, sla, tickets, tokens
 
 app_name = "api"
 
@@ -40,6 +40,7 @@ urlpatterns = [
         "tickets/<int:number>/attachments/<int:attachment_id>/",
         tickets.AttachmentDownloadView.as_view(), name="ticket-attachment",
     ),
+    path("tickets/<int:number>/links/", relations.TicketLinksView.as_view(), name="ticket-links"),
     path("kb/suggestions/", kb.SuggestionsView.as_view(), name="kb-suggestions"),
     path("status/", incidents.StatusView.as_view(), name="status"),
     path("incidents/for-me/", incidents.IncidentsForMeView.as_view(), name="incident-for-me"),
@@ -54,6 +55,9 @@ urlpatterns = [
     path("tickets/<int:number>/commit/", queue.TicketCommitView.as_view(), name="ticket-commit"),
     path("tickets/<int:number>/refuse/", queue.TicketRefuseView.as_view(), name="ticket-refuse"),
     path("tickets/<int:number>/escalate/", queue.TicketEscalateView.as_view(), name="ticket-escalate"),
+    path("tickets/<int:number>/merge/", relations.TicketMergeView.as_view(), name="ticket-merge"),
+    path("tickets/<int:number>/split/", relations.TicketSplitView.as_view(), name="ticket-split"),
+    path("tickets/<int:number>/links/<int:link_id>/", relations.TicketLinkDeleteView.as_view(), name="ticket-unlink"),
     path("engineers/", queue.EngineerListView.as_view(), name="engineer-list"),
     path("incidents/", incidents.IncidentListView.as_view(), name="incident-list"),
     path("incidents/<int:pk>/", incidents.IncidentDetailView.as_view(), name="incident-detail"),

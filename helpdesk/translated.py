@@ -19,3 +19,13 @@ def localized(path):
     text = CharField()
     columns = [NullIf(F(prefix + build_localized_fieldname(name, code)), Value(""), output_field=text) for code in languages]
     return Coalesce(*columns, Value(""), output_field=text)
+
+
+def localized_columns(path):
+    """``path`` and its per-language columns, for ``.only()``: an instance's ``name`` reads
+    ``name_<language>``, so loading only ``name`` would cost one query per row."""
+    from django.conf import settings
+
+    field = path.rsplit("__", 1)
+    prefix, name = (field[0] + "__", field[1]) if len(field) == 2 else ("", field[0])
+    return (path, *(prefix + build_localized_fieldname(name, code) for code, _label in settings.LANGUAGES))

@@ -13,6 +13,10 @@ Even then the sender must be someone who may see the ticket: its requester, a me
 of its organisation or of the dealer serving it, or an engineer. Anyone else's mail
 (a colleague outside the organisation, a forged reply quoting someone's reference) is
 handled as new mail from that sender and never joins the ticket.
+
+A ticket merged into another one (``tickets.relations.ticket_merge``) keeps its token
+and its Message-IDs: mail found through them threads into the ticket it was merged
+into (``thread_target``), checked against that ticket's visibility.
 """
 
 import re
@@ -21,7 +25,7 @@ import uuid
 from helpdesk.mail.models import OutboundEmail
 from tickets.models import Ticket
 from tickets.reply_address import reply_address_parse
-from tickets.selectors import tickets_visible_to
+from tickets.selectors import merge_target, tickets_visible_to
 
 _OUR_MESSAGE_ID = re.compile(r"^<([0-9a-f-]{36})@helpdesk>$", re.IGNORECASE)
 
@@ -69,6 +73,11 @@ def find_ticket(parsed):
     return ticket_by_token(parsed.recipients) or ticket_by_references(
         [*parsed.in_reply_to, *reversed(parsed.references)]
     )
+
+
+def thread_target(ticket):
+    """Where mail for ``ticket`` is posted: the ticket it was merged into, if any."""
+    return merge_target(ticket) if ticket is not None else None
 
 
 def may_post(user, ticket):

@@ -212,6 +212,9 @@ def _handle(row, again=False):
                     "DKIM-verified for the support domain: parked for review, not posted."))
             row.ticket = ticket
             return
+    # The signature proves the address of the ticket it was made for; the mail is
+    # posted where that ticket's conversation lives now.
+    ticket = routing.thread_target(ticket)
     if ticket is not None and routing.may_post(sender, ticket):
         _add_reply(row, parsed, ticket, sender, auth)
         return

@@ -57,7 +57,7 @@ class AttachmentInline(admin.TabularInline):
 class SlaTargetInline(admin.TabularInline):
     model = SlaTarget
     extra = 0
-    fields = ["kind", "minutes", "due_at", "warn_at", "warned_at", "breached_at", "met_at"]
+    fields = ["kind", "minutes", "due_at", "warn_at", "warned_at", "breached_at", "met_at", "merged_at"]
     readonly_fields = fields
     can_delete = False
 
@@ -86,7 +86,7 @@ class TicketAdmin(admin.ModelAdmin):
         "is_integration", "kind", "customer_urgency", "urgency", "status", "level", "assignee", "channel",
         "language", "tariff", "license", "root_cause", "effort_minutes", "planned_at", "refusal_reason",
         "resolution_summary", "prevention", "next_due_at", "first_response_at", "resolved_at", "closed_at",
-        "created_at", "updated_at", "token",
+        "created_at", "updated_at", "token", "merged_into",
     ]
     readonly_fields = [name for name in fields if name not in TICKET_ADMIN_EDITABLE]
     date_hierarchy = "created_at"

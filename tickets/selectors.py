@@ -193,3 +193,45 @@ def sla_targets(ticket):
 
 def open_callbacks(ticket):
     return list(ticket.callback_requests.filter(handled_at__isnull=True).select_related("requested_by"))
+
+
+# A merge re-points earlier duplicates at the new target, so a chain is one hop long;
+# the bound is only a guard against a row edited by hand.
+MERGE_HOPS = 10
+
+
+def merge_target(ticket):
+    """The ticket a merged ticket's conversation lives on now (itself if not merged)."""
+    for _hop in range(MERGE_HOPS):
+        if ticket.merged_into_id is None:
+            break
+        ticket = Ticket.objects.select_related("organisation", "requester").get(pk=ticket.merged_into_id)
+    return ticket
+
+
+def ticket_links(ticket, user):
+    """[(wording, link, other ticket)] of the ticket's links that ``user`` may follow: a
+    customer sees a link only to a ticket they may see themselves. One query."""
+    from .models import TicketLink
+
+    visible = tickets_visible_to(user)
+    links = TicketLink.objects.select_related("source", "target")
+    if user.is_engineer:
+        links = links.filter(Q(source=ticket) | Q(target=ticket))
+    else:
+        links = links.filter(Q(source=ticket, target__in=visible) | Q(target=ticket, source__in=visible))
+    return [(link.wording_for(ticket.pk), link, link.other(ticket.pk)) for link in links.order_by("created_at", "pk")]
+
+
+def merged_here(ticket):
+    """The tickets merged into this one, oldest first (same organisation by rule)."""
+    return list(ticket.merged_tickets.only("pk", "number", "subject", "status", "merged_into").order_by("number"))
+
+
+def ticket_by_reference(user, text):
+    """The ticket a typed reference ('HD-10042', '10042') names, if ``user`` may see it;
+    None otherwise (a missing ticket and another organisation's read the same)."""
+    number = parse_reference(str(text or ""))
+    if number is None:
+        return None
+    return tickets_visible_to(user).select_related("organisation", "requester").filter(number=number).first()

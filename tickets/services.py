@@ -318,6 +318,7 @@ def tickets_set_status_many(tickets, new_status, actor, now):
 
 def transition_check(ticket, actor, to_status):
     """Raise ValidationError unless ``actor`` may move ``ticket`` to ``to_status`` now."""
+    merged_refusal(ticket)
     if to_status not in workflow.allowed_transitions(actor, ticket.status):
         raise ValidationError(
             _("A ticket that is “%(old)s” cannot become “%(new)s”.")
@@ -330,6 +331,14 @@ def transition_check(ticket, actor, to_status):
     if to_status == Status.RESOLVED and ticket.kind == "error" and not ticket.resolution_summary:
         raise ValidationError(
             _("Resolve a system error with the resolution form: say what was fixed and how to prevent it.")
+        )
+
+
+def merged_refusal(ticket):
+    """A merged ticket is a closed pointer: its conversation continues on the target."""
+    if ticket.merged_into_id is not None:
+        raise ValidationError(
+            _("%(ref)s is merged into another ticket: continue the conversation there.") % {"ref": ticket.reference}
         )
 
 
@@ -396,6 +405,7 @@ def ticket_reply(
             raise ValidationError(_("Only an engineer's public reply can also set the ticket waiting or resolved."))
     with _StoredFiles() as stored, transaction.atomic():
         ticket = ticket_lock(ticket)
+        merged_refusal(ticket)
         if ticket.status == Status.CLOSED and not author.is_engineer:
             raise ValidationError(_("This ticket is closed. Reopen it to continue the conversation."))
         accepted = check_uploads(files, already_attached_bytes=attached_bytes(ticket))

@@ -160,7 +160,7 @@ def target_meet(ticket, kind, at):
 
 def target_unmeet(ticket, kind):
     """A reopened ticket owes its resolution again."""
-    if SlaTarget.objects.filter(ticket=ticket, kind=kind, met_at__isnull=False).update(met_at=None):
+    if SlaTarget.objects.filter(ticket=ticket, kind=kind, met_at__isnull=False, merged_at__isnull=True).update(met_at=None):
         clock_recompute(ticket)
 
 

@@ -200,3 +200,22 @@ class WorkspaceReplyForm(EngineerReplyForm):
 class SavedViewForm(forms.Form):
     name = forms.CharField(label=_("Name of the view"), max_length=60)
     query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)
+
+
+class MergeForm(ActionForm):
+    id_name = "merge"
+    into = forms.CharField(
+        label=_("Merge into ticket"), max_length=40, help_text=_("Its reference, e.g. HD-10042."),
+    )
+
+
+class SplitForm(ActionForm):
+    id_name = "split"
+    subject = forms.CharField(label=_("Subject of the new ticket"), max_length=200)
+
+
+class LinkForm(ActionForm):
+    id_name = "link"
+    KINDS = [("related", _("related to")), ("causes", _("causes")), ("caused_by", _("caused by"))]
+    kind = forms.ChoiceField(label=_("This ticket"), choices=KINDS, initial="related")
+    ticket = forms.CharField(label=_("Ticket"), max_length=40, help_text=_("Its reference, e.g. HD-10042."))

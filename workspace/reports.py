@@ -39,7 +39,9 @@ def first_response(start, end):
 
 
 def sla_compliance(start, end, exclude_incidents=False):
-    """Per tariff and target: met in time, missed, still running, and the compliance share.
+    """Per tariff and target: met in time, missed, still running, closed by a merge, and
+    the compliance share. A merged duplicate's target is neither met nor missed and stays
+    out of the share (unless its deadline had already passed: that miss was real).
     ``exclude_incidents``: without the tickets linked to an incident (one outage's hundreds
     of tickets shown apart, in ``incident_sla``, instead of hiding inside the month)."""
     targets = SlaTarget.objects.filter(ticket__created_at__gte=start, ticket__created_at__lt=end)
@@ -49,9 +51,10 @@ def sla_compliance(start, end, exclude_incidents=False):
         targets
         .values("ticket__tariff__name", "kind")
         .annotate(
-            met=Count("pk", filter=Q(met_at__isnull=False, breached_at__isnull=True)),
+            met=Count("pk", filter=Q(met_at__isnull=False, breached_at__isnull=True, merged_at__isnull=True)),
             missed=Count("pk", filter=Q(breached_at__isnull=False)),
             running=Count("pk", filter=Q(met_at__isnull=True, breached_at__isnull=True)),
+            merged=Count("pk", filter=Q(merged_at__isnull=False, breached_at__isnull=True)),
         )
         .order_by("ticket__tariff__name", "kind")
     )
@@ -60,7 +63,7 @@ def sla_compliance(start, end, exclude_incidents=False):
         decided = row["met"] + row["missed"]
         result.append({
             "tariff": row["ticket__tariff__name"] or "—", "target": TargetKind(row["kind"]).label if row["kind"] in TargetKind.values else row["kind"], "met": row["met"],
-            "missed": row["missed"], "running": row["running"],
+            "missed": row["missed"], "running": row["running"], "merged": row["merged"],
             "compliance": round(100 * row["met"] / decided, 1) if decided else None,
         })
     return result
@@ -81,7 +84,8 @@ def incident_sla(start, end):
         .annotate(
             tickets=Count("ticket_id", distinct=True),
             met=Count("ticket__sla_targets", filter=Q(ticket__sla_targets__met_at__isnull=False,
-                                                      ticket__sla_targets__breached_at__isnull=True)),
+                                                      ticket__sla_targets__breached_at__isnull=True,
+                                                      ticket__sla_targets__merged_at__isnull=True)),
             missed=Count("ticket__sla_targets", filter=Q(ticket__sla_targets__breached_at__isnull=False)),
             running=Count("ticket__sla_targets", filter=Q(ticket__sla_targets__met_at__isnull=True,
                                                           ticket__sla_targets__breached_at__isnull=True)),

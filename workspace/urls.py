@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, queue, reports, sales, satisfaction, ticket
+from .views import actions, queue, relations, reports, sales, satisfaction, ticket
 
 app_name = "workspace"
 
@@ -20,6 +20,10 @@ urlpatterns = [
     path("tickets/<int:number>/resolve/", actions.resolve, name="resolve"),
     path("tickets/<int:number>/article/", actions.article_draft, name="article_draft"),
     path("tickets/<int:number>/presence/", actions.presence, name="presence"),
+    path("tickets/<int:number>/merge/", relations.merge, name="merge"),
+    path("tickets/<int:number>/split/<int:message_id>/", relations.split, name="split"),
+    path("tickets/<int:number>/links/", relations.link, name="link"),
+    path("tickets/<int:number>/links/<int:link_id>/delete/", relations.unlink, name="unlink"),
     path("tickets/<int:number>/", ticket.ticket_work, name="work"),
     path("tickets/<int:number>/take/", ticket.ticket_take, name="take"),
     path("tickets/<int:number>/live/", ticket.ticket_live, name="live"),

@@ -169,3 +169,20 @@ class RefuseSerializer(serializers.Serializer):
 class EscalateSerializer(serializers.Serializer):
     to_level = serializers.ChoiceField(choices=Level.choices)
     reason = Text(max_length=500, help_text="Why the ticket changes level (kept in the history).")
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.CharField(max_length=40, help_text="The ticket to merge into: 'HD-10042' or 10042.")
+
+
+class SplitSerializer(serializers.Serializer):
+    message = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The id of a public message of this ticket.")
+    subject = Text(max_length=200, help_text="The new ticket's subject.")
+
+
+class LinkSerializer(serializers.Serializer):
+    ticket = serializers.CharField(max_length=40, help_text="The other ticket: 'HD-10042' or 10042.")
+    kind = serializers.ChoiceField(
+        choices=[("related", "related"), ("causes", "causes"), ("caused_by", "caused_by")], default="related",
+        help_text="How the link reads from this ticket.",
+    )

@@ -5,7 +5,7 @@ for customers, so there is one ``Ticket`` shape to code against."""
 from django.urls import reverse
 from rest_framework import serializers
 
-from tickets.models import Channel, Event, Kind, Level, Status, Urgency
+from tickets.models import Channel, Event, Kind, Level, Status, TicketLink, Urgency
 from tickets.models import SlaTarget as _SlaTarget
 
 from .common import OrganisationRefSerializer, TariffRefSerializer, UserRefSerializer
@@ -56,8 +56,29 @@ class SlaTargetSerializer(serializers.Serializer):
         allow_null=True, help_text="Set when the deadline was missed, also when the answer came late."
     )
     outcome = serializers.ChoiceField(
-        choices=_SlaTarget.Outcome.choices, help_text="met, met_late (a breach), breached, running or paused."
+        choices=_SlaTarget.Outcome.choices,
+        help_text="met, met_late (a breach), breached, running, paused, or merged (the ticket was merged into "
+        "another one: neither met nor breached).",
     )
+    merged_at = serializers.DateTimeField(allow_null=True, help_text="When a merge closed this target.")
+
+
+class TicketRefSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    reference = serializers.CharField()
+    subject = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+
+
+class TicketLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="link.id")
+    kind = serializers.ChoiceField(
+        choices=TicketLink.Wording.choices,
+        help_text="How the link reads from this ticket: related, causes (this ticket causes the other) or "
+        "caused_by. Customers see only links to tickets they may see.",
+    )
+    ticket = TicketRefSerializer(source="other")
+    created_at = serializers.DateTimeField(source="link.created_at")
 
 
 class TicketSerializer(serializers.Serializer):
@@ -127,3 +148,9 @@ class TicketDetailSerializer(TicketSerializer):
     attachments = AttachmentSerializer(many=True, source="api_files", help_text="Files filed with the ticket.")
     messages = MessageSerializer(many=True, source="api_messages", help_text="Replies (and notes), oldest first.")
     events = EventSerializer(many=True, source="api_events", help_text="Status changes, assignments…, oldest first.")
+    merged_into = TicketRefSerializer(
+        source="api_merged_into", allow_null=True,
+        help_text="The ticket this one was merged into (its conversation continues there), or null.",
+    )
+    merged_tickets = TicketRefSerializer(many=True, source="api_merged_here", help_text="Duplicates merged into this one.")
+    links = TicketLinkSerializer(many=True, source="api_links", help_text="Links to other tickets.")

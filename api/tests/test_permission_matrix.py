@@ -44,6 +44,15 @@ MATRIX = {
     "api:ticket-commit": [_row("post", "ticket", [401, 403, 403, 200, 200], {"planned_at": "2099-01-01T10:00:00Z"})],
     "api:ticket-refuse": [_row("post", "ticket", [401, 403, 403, 200, 200], {"reason": "Out of the scope of support."})],
     "api:ticket-escalate": [_row("post", "ticket", [401, 403, 403, 200, 200], {"to_level": "L2", "reason": "needs L2"})],
+    # Merge, split and links: engineers act (a reference or message that does not exist is
+    # the 400 that shows the role got through); anyone who sees the ticket reads its links.
+    "api:ticket-links": [
+        _row("get", "ticket", [401, 200, 404, 200, 200]),
+        _row("post", "ticket", [401, 403, 403, 400, 400], {"ticket": "HD-1", "kind": "related"}),
+    ],
+    "api:ticket-merge": [_row("post", "ticket", [401, 403, 403, 400, 400], {"into": "HD-1"})],
+    "api:ticket-split": [_row("post", "ticket", [401, 403, 403, 400, 400], {"message": 999999, "subject": "x"})],
+    "api:ticket-unlink": [_row("delete", "no_link", [401, 403, 403, 404, 404])],
     "api:engineer-list": [_row("get", None, [401, 403, 403, 200, 200])],
     "api:tariff-list": [_row("get", None, [401, 403, 403, 403, 200])],
     "api:tariff-detail": [_row("get", ("vip",), [401, 403, 403, 403, 200])],
@@ -128,6 +137,7 @@ def test_api_permission_matrix(name, index, role, people, world, customer_a):
         "attachment": (world.ticket.number, world.public_file.pk),
         "token": (own_token.pk,),
         "license": (world.license.serial,),
+        "no_link": (world.ticket.number, 999999),
     }.get(row["args"], row["args"])
     client, headers = _client(people[role], row["auth"])
     url = reverse(name, args=args)

@@ -17,6 +17,13 @@ def detail_response_data(request, ticket):
     ticket.api_sla_targets = selectors.sla_targets(ticket)
     ticket.api_time_zone = zone_or_default(request.user.time_zone)
     ticket.api_promise = list(selectors.ticket_promise(ticket, ticket.api_time_zone).values())
-    ticket.api_transitions = [status.value for status in workflow.allowed_transitions(request.user, ticket.status)]
+    ticket.api_merged_into = selectors.merge_target(ticket) if ticket.merged_into_id else None
+    ticket.api_merged_here = selectors.merged_here(ticket)
+    ticket.api_links = [
+        {"kind": wording, "link": link, "other": other} for wording, link, other in selectors.ticket_links(ticket, request.user)
+    ]
+    ticket.api_transitions = [] if ticket.merged_into_id else [
+        status.value for status in workflow.allowed_transitions(request.user, ticket.status)
+    ]
     context = {"request": request, "ticket_number": ticket.number}
     return TicketDetailSerializer(ticket, context=context).data

@@ -25,6 +25,10 @@ class SlaTarget(models.Model):
     warned_at = models.DateTimeField(_("warned"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
     met_at = models.DateTimeField(_("met"), null=True, blank=True)
+    # The ticket was merged into another one (tickets.relations.ticket_merge): the clock
+    # stopped at that time (``met_at`` is set with it, so sweeps and indexes skip it) and
+    # its outcome is "merged", counted neither as met nor as missed.
+    merged_at = models.DateTimeField(_("closed by a merge"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("SLA target")
@@ -48,6 +52,7 @@ class SlaTarget(models.Model):
         BREACHED = "breached", _("breached, still open")
         RUNNING = "running", _("running")
         PAUSED = "paused", _("paused")
+        MERGED = "merged", _("closed by a merge")
 
     @property
     def is_running(self):
@@ -57,6 +62,9 @@ class SlaTarget(models.Model):
     def outcome(self):
         """Read from the stored columns only: a late answer has ``breached_at`` set at
         meet time (``tickets.sla_clock.target_meet``), so nothing is recomputed here."""
+        if self.merged_at is not None:
+            # A deadline missed before the merge stays a breach: the customer did wait.
+            return self.Outcome.BREACHED if self.breached_at is not None else self.Outcome.MERGED
         if self.met_at is not None:
             return self.Outcome.MET_LATE if self.breached_at is not None else self.Outcome.MET
         if self.breached_at is not None:

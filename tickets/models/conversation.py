@@ -110,6 +110,10 @@ class Event(models.Model):
         COMMITTED = "committed", _("completion date committed")
         REFUSED = "refused", _("refused with a reason")
         CALL = "call", _("phone call logged")
+        MERGED = "merged", _("merged")
+        SPLIT = "split", _("split")
+        LINKED = "linked", _("linked")
+        UNLINKED = "unlinked", _("unlinked")
 
     # No index of its own: the (ticket, created_at) index below starts with it.
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
@@ -146,6 +150,13 @@ class Event(models.Model):
         if self.kind in (self.Kind.SLA_WARNING, self.Kind.SLA_BREACH) and self.field in TargetKind.values:
             return TargetKind(self.field).label
         return FIELD_LABELS.get(self.field, self.field)
+
+    @property
+    def link_display(self):
+        """How a link or unlink event's link read on this ticket ("causes", …)."""
+        from .links import TicketLink
+
+        return TicketLink.Wording(self.field).label if self.field in TicketLink.Wording.values else self.field
 
     @property
     def old_display(self):

@@ -123,6 +123,12 @@ class Ticket(models.Model):
     # Set by filing and by each public message of the customer (its time), cleared by an
     # engineer's public reply: the queue's "needs reply" view and "customer replied" marker.
     awaiting_reply_since = models.DateTimeField(_("awaiting a reply since"), null=True, blank=True)
+    # Set once, by tickets.relations.ticket_merge: this ticket is a closed duplicate whose
+    # conversation now lives on that one (its reference and reply address lead there).
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), on_delete=models.PROTECT, null=True, blank=True,
+        editable=False, related_name="merged_tickets",
+    )
     search = models.GeneratedField(
         expression=SearchVector("subject", "body", config="simple"),
         output_field=SearchVectorField(),

@@ -125,6 +125,14 @@ def ticket_detail(request, number):
     if not request.user.is_customer:
         raise PermissionDenied
     ticket = selectors.ticket_for(request.user, number)
+    if ticket.merged_into_id is not None:
+        # A merged request's reference opens the one it was merged into (same organisation,
+        # so whoever sees one sees the other; checked all the same).
+        target = selectors.ticket_by_reference(request.user, str(selectors.merge_target(ticket).number))
+        if target is not None:
+            messages.info(request, _("%(ref)s was merged into %(target)s: the conversation continues here.")
+                          % {"ref": ticket.reference, "target": target.reference})
+            return redirect("tickets:detail", number=target.number)
     return _render_detail(request, ticket, ReplyForm())
 
 
@@ -141,7 +149,9 @@ def _render_detail(request, ticket, reply_form, status=200, callback_form=None):
         "files": selectors.ticket_files(ticket, include_internal=False),
         "reply_form": reply_form,
         "read_only": read_only,
-        "transitions": [] if read_only else workflow.transition_choices(request.user, ticket.status),
+        "transitions": [] if read_only or ticket.merged_into_id else workflow.transition_choices(request.user, ticket.status),
+        "links": selectors.ticket_links(ticket, request.user),
+        "merged_here": selectors.merged_here(ticket),
         "survey": satisfaction_open_for(ticket) if ticket.status in (Status.RESOLVED, Status.CLOSED) else None,
     }
     return render(request, "tickets/portal/detail.html", context, status=status)

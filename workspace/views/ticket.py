@@ -22,6 +22,8 @@ from .. import services as workspace_services
 from ..forms import (
     CommitForm,
     EscalateForm,
+    LinkForm,
+    MergeForm,
     PhoneCallForm,
     RefuseForm,
     ResolveForm,
@@ -35,6 +37,11 @@ from .actions import effort_hours
 @engineer_required
 def ticket_work(request, number):
     ticket = selectors.ticket_for(request.user, number)
+    if ticket.merged_into_id is not None and "merged" not in request.GET:
+        # The duplicate's reference opens the ticket it was merged into (?merged shows the shell).
+        target = selectors.merge_target(ticket)
+        messages.info(request, _("%(ref)s was merged into %(target)s.") % {"ref": ticket.reference, "target": target.reference})
+        return redirect("workspace:work", number=target.number)
     workspace_services.ticket_seen_mark(user=request.user, ticket=ticket)
     return render_ticket(request, ticket)
 
@@ -67,6 +74,8 @@ def render_ticket(request, ticket, bound=None, status=200):
         "escalate_form": EscalateForm(),
         "call_form": PhoneCallForm() if phone else None,
         "resolve_form": ResolveForm(),
+        "link_form": LinkForm(),
+        "merge_form": MergeForm(),
     }
     forms.update(bound)
     canned = canned_replies_rendered(ticket.language, _canned_context(request, ticket))
@@ -80,10 +89,14 @@ def render_ticket(request, ticket, bound=None, status=200):
         "calls": list(ticket.phone_calls.select_related("engineer")),
         "items": selectors.conversation(ticket, include_internal=True),
         "files": selectors.ticket_files(ticket, include_internal=True),
-        "transitions": [
+        "transitions": [] if ticket.merged_into_id else [
             t for t in workflow.transition_choices(request.user, ticket.status)
             if not (t[0] == "resolved" and ticket.kind == "error")
         ],
+        "links": selectors.ticket_links(ticket, request.user),
+        "merged_here": selectors.merged_here(ticket),
+        "merged_into": selectors.merge_target(ticket) if ticket.merged_into_id else None,
+        "can_split": ticket.merged_into_id is None,
         # A public reply may set what the status allows after the reply: a new ticket becomes
         # open by the reply itself, so "send and wait" is offered on it too (SLA rule 3).
         "reply_then": [
@@ -189,6 +202,7 @@ def ticket_live(request, number):
         "ticket": ticket,
         "items": selectors.conversation(ticket, include_internal=True),
         "targets": selectors.sla_targets(ticket),
+        "can_split": ticket.merged_into_id is None,
     }
     return render(request, "workspace/ticket_live.html", context)
 
