@@ -461,5 +461,7 @@ SPECTACULAR_SETTINGS = {
         "UrgencyEnum": "tickets.models.Urgency",
         "LevelEnum": "tickets.models.Level",
         "EventKindEnum": "api.schema.EVENT_KIND_CHOICES",
+        "IncidentStateEnum": "incidents.models.State",
+        "IncidentOpenStateEnum": "incidents.forms.OPEN_STATE_CHOICES",
     },
 }

@@ -116,8 +116,6 @@ def incident_resolve(*, incident, actor, summary, prevention, texts=None):
     if errors:
         raise ValidationError(errors)
     texts = {k: v for k, v in (texts or {}).items() if v}
-    if not any(texts.get(f"body_{c}") for c in LANGUAGES):
-        texts = {"body_en": summary}
     return _post(incident, actor, State.RESOLVED, texts, summary=summary, prevention=prevention)
 
 

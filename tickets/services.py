@@ -255,11 +255,9 @@ def ticket_lock(ticket):
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def ticket_set_status(ticket, new_status, actor, now, *, ask_satisfaction=True):
+def ticket_set_status(ticket, new_status, actor, now):
     """Change a locked ticket's status without the workflow check (callers have checked it),
-    write the status event and move the SLA clocks; False when nothing changed.
-    ``ask_satisfaction=False``: a resolution without the survey email (an incident's
-    resolution tells each person once instead)."""
+    write the status event and move the SLA clocks; False when nothing changed."""
     old = ticket.status
     if old == new_status:
         return False
@@ -275,7 +273,7 @@ def ticket_set_status(ticket, new_status, actor, now, *, ask_satisfaction=True):
         old_value=old, new_value=new_status, created_at=now,
     )
     sla_clock.on_status_change(ticket, old, new_status)
-    if new_status == Status.RESOLVED and ask_satisfaction:
+    if new_status == Status.RESOLVED:
         satisfaction_request(ticket, now)
     return True
 

@@ -2,6 +2,7 @@
 engineers' declare, update, link and resolve (the same services as the web pages)."""
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -63,7 +64,7 @@ class IncidentSubscribeView(APIView):
     permission_classes = [IsCustomer]
 
     @extend_schema(operation_id="incidents_subscribe", summary="Notify me of this incident's updates",
-                   request=None, responses={201: None, 200: None})
+                   request=None, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
     def post(self, request, pk):
         incident = selectors.incident_for_customer(request.user, pk)
         if incident is None:
