@@ -51,7 +51,8 @@ def _lock_in_order(*tickets):
     returns them fresh, in the order given."""
     locked = {}
     for pk in sorted({t.pk for t in tickets}):
-        locked[pk] = Ticket.objects.select_for_update().select_related("requester").get(pk=pk)
+        # of=("self",): the ticket rows only, not the requesters' user rows joined for the email.
+        locked[pk] = Ticket.objects.select_for_update(of=("self",)).select_related("requester").get(pk=pk)
     return [locked[t.pk] for t in tickets]
 
 
