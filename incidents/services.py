@@ -3,7 +3,6 @@ the filing receiver and the delivery task alike."""
 
 import logging
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -229,7 +228,7 @@ def incident_update_deliver(update_id):
         people = selectors.incident_recipients(incident)
         status_url = reverse("incidents:status")
         for user, own in people.values():
-            language = user.language or (own[0].language if own else None) or settings.LANGUAGE_CODE
+            language = user.email_language(own[0].language if own else None)
             email_enqueue(
                 to=user.email,
                 template="incidents/email/update",

@@ -3,7 +3,8 @@ the API and (for following merges) inbound email.
 
 * **Merge** a duplicate into another ticket of the same organisation: the duplicate's
   description and conversation (with their files) move to the target, its links move
-  too, its running SLA targets stop as "merged" (never breached; the target keeps its
+  too, its requester and watchers become the target's watchers (they hear what support
+  tells the customer from then on), its running SLA targets stop as "merged" (never breached; the target keeps its
   own clocks), it is closed with ``merged_into`` pointing at the target, and its
   requester gets one email. Its reference and its reply address lead to the target.
 * **Split** one public message into a new ticket of the same requester, linked back
@@ -32,7 +33,7 @@ from helpdesk.mail.services import email_enqueue
 from sla.selectors import entitlement_for
 
 from . import sla_clock
-from .models import Attachment, Event, Message, SlaTarget, Status, Ticket, TicketLink, Urgency
+from .models import Attachment, Event, Message, SlaTarget, Status, Ticket, TicketLink, TicketWatcher, Urgency
 from .reply_address import ticket_email_headers
 from .selectors import merge_target
 from .services import ticket_set_status
@@ -51,7 +52,8 @@ def _lock_in_order(*tickets):
     returns them fresh, in the order given."""
     locked = {}
     for pk in sorted({t.pk for t in tickets}):
-        locked[pk] = Ticket.objects.select_for_update().select_related("requester").get(pk=pk)
+        # of=("self",): the ticket rows only, not the requesters' user rows joined for the email.
+        locked[pk] = Ticket.objects.select_for_update(of=("self",)).select_related("requester").get(pk=pk)
     return [locked[t.pk] for t in tickets]
 
 
@@ -92,6 +94,7 @@ def ticket_merge(*, ticket, into, actor):
         Message.objects.filter(ticket=source).update(ticket=target)
         Attachment.objects.filter(ticket=source).update(ticket=target)
         _links_move(source, target)
+        _watchers_move(source, target)
         # Earlier duplicates of the duplicate now point at the target directly.
         Ticket.objects.filter(merged_into=source).update(merged_into=target)
         SlaTarget.objects.filter(ticket=source, met_at__isnull=True).update(met_at=now, merged_at=now)
@@ -136,6 +139,16 @@ def _links_move(source, target):
         already.add(other)
 
 
+def _watchers_move(source, target):
+    """The duplicate's requester and watchers keep hearing of the work: they watch the target."""
+    people = {source.requester_id, *TicketWatcher.objects.filter(ticket=source).values_list("user_id", flat=True)}
+    people.discard(target.requester_id)
+    TicketWatcher.objects.bulk_create(
+        [TicketWatcher(ticket=target, user_id=pk) for pk in sorted(people)], ignore_conflicts=True
+    )
+    TicketWatcher.objects.filter(ticket=source).delete()
+
+
 def _tell_merged(source, target):
     """One email to the duplicate's requester, answered into the target's conversation."""
     requester = source.requester
@@ -144,7 +157,7 @@ def _tell_merged(source, target):
         template="tickets/email/merged",
         context={"ticket": source, "target": target, "user": requester,
                  "url": reverse("tickets:detail", args=[target.number])},
-        language=requester.language or source.language,
+        language=requester.email_language(source.language),
         topic=f"ticket:{target.number}",
         headers=ticket_email_headers(target),
     )
@@ -205,7 +218,7 @@ def ticket_split(*, ticket, message, actor, subject):
             template="tickets/email/split",
             context={"ticket": new, "source": source, "user": requester,
                      "url": reverse("tickets:detail", args=[new.number])},
-            language=requester.language or source.language,
+            language=requester.email_language(source.language),
             topic=f"ticket:{new.number}",
             headers=ticket_email_headers(new),
         )

@@ -235,3 +235,19 @@ def ticket_by_reference(user, text):
     if number is None:
         return None
     return tickets_visible_to(user).select_related("organisation", "requester").filter(number=number).first()
+
+
+def ticket_customer_recipients(ticket):
+    """Who hears what support tells the customer about ``ticket``: its requester, then its
+    watchers (the requesters of tickets merged into it) who are active and still in the
+    ticket's organisation or its dealer. One query beyond the requester."""
+    from .models import TicketWatcher
+
+    organisations = [ticket.organisation_id]
+    if ticket.organisation.dealer_id:
+        organisations.append(ticket.organisation.dealer_id)
+    watchers = (
+        TicketWatcher.objects.filter(ticket=ticket, user__is_active=True, user__organisation_id__in=organisations)
+        .exclude(user_id=ticket.requester_id).select_related("user").order_by("pk")
+    )
+    return [ticket.requester, *(w.user for w in watchers)]

@@ -31,7 +31,7 @@ from .models import (
 from .models.ticket import TICKET_NUMBER_SEQUENCE
 from .reply_address import ticket_email_headers, ticket_reply_address
 from .satisfaction import satisfaction_request
-from .selectors import engineer_recipient, engineers_on_duty, ticket_promise
+from .selectors import engineer_recipient, engineers_on_duty, ticket_customer_recipients, ticket_promise
 from .signals import ticket_filed
 
 
@@ -357,17 +357,19 @@ def ticket_transition(*, ticket, actor, to_status):
         ticket.updated_at = now
         ticket.save()
         # "Waiting for you" always goes out (the customer must act); resolved and closed
-        # are optional notifications the customer may switch off.
-        wanted = to_status == Status.WAITING or ticket.requester.wants_notification("status_changes")
-        if actor.is_engineer and to_status in (Status.WAITING, Status.RESOLVED, Status.CLOSED) and wanted:
-            email_enqueue(
-                to=ticket.requester.email,
-                template="tickets/email/status",
-                context={"ticket": ticket, "user": ticket.requester, "url": _portal_url(ticket)},
-                language=ticket.requester.email_language(ticket.language),
-                topic=f"ticket:{ticket.number}",
-                headers=ticket_email_headers(ticket),
-            )
+        # are optional notifications each customer (requester or watcher) may switch off.
+        if actor.is_engineer and to_status in (Status.WAITING, Status.RESOLVED, Status.CLOSED):
+            for person in ticket_customer_recipients(ticket):
+                if to_status != Status.WAITING and not person.wants_notification("status_changes"):
+                    continue
+                email_enqueue(
+                    to=person.email,
+                    template="tickets/email/status",
+                    context={"ticket": ticket, "user": person, "url": _portal_url(ticket)},
+                    language=person.email_language(ticket.language),
+                    topic=f"ticket:{ticket.number}",
+                    headers=ticket_email_headers(ticket),
+                )
     return ticket
 
 
@@ -431,15 +433,16 @@ def ticket_reply(
                 if then_status is not None and then_status != ticket.status:
                     transition_check(ticket, author, then_status)
                     ticket_set_status(ticket, then_status, author, now)
-                email_enqueue(
-                    to=ticket.requester.email,
-                    template="tickets/email/reply",
-                    context={"ticket": ticket, "message": message, "user": ticket.requester, "url": _portal_url(ticket),
-                             "new_status": then_status},
-                    language=ticket.requester.email_language(ticket.language),
-                    topic=f"ticket:{ticket.number}",
-                    headers=ticket_email_headers(ticket),
-                )
+                for person in ticket_customer_recipients(ticket):
+                    email_enqueue(
+                        to=person.email,
+                        template="tickets/email/reply",
+                        context={"ticket": ticket, "message": message, "user": person, "url": _portal_url(ticket),
+                                 "new_status": then_status},
+                        language=person.email_language(ticket.language),
+                        topic=f"ticket:{ticket.number}",
+                        headers=ticket_email_headers(ticket),
+                    )
             else:
                 if ticket.status in (Status.WAITING, Status.RESOLVED):
                     ticket_set_status(ticket, Status.OPEN, author, now)

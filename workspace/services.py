@@ -18,6 +18,7 @@ from knowledgebase.models import Article
 from knowledgebase.services import article_create
 from tickets import sla_clock
 from tickets.models import Channel, Event, Kind, Level, Message, PhoneCall, Status, Ticket
+from tickets.selectors import ticket_customer_recipients
 from tickets.services import (
     ticket_email_headers,
     ticket_lock,
@@ -47,14 +48,16 @@ def _require_engineer(user):
 
 
 def _tell_customer(ticket, template, **extra):
-    email_enqueue(
-        to=ticket.requester.email,
-        template=template,
-        context={"ticket": ticket, "user": ticket.requester, "url": reverse("tickets:detail", args=[ticket.number]), **extra},
-        language=ticket.requester.email_language(ticket.language),
-        topic=f"ticket:{ticket.number}",
-        headers=ticket_email_headers(ticket),
-    )
+    """The requester and the ticket's watchers (``tickets.selectors.ticket_customer_recipients``)."""
+    for person in ticket_customer_recipients(ticket):
+        email_enqueue(
+            to=person.email,
+            template=template,
+            context={"ticket": ticket, "user": person, "url": reverse("tickets:detail", args=[ticket.number]), **extra},
+            language=person.email_language(ticket.language),
+            topic=f"ticket:{ticket.number}",
+            headers=ticket_email_headers(ticket),
+        )
 
 
 def _field_event(ticket, actor, field, old, new, now):

@@ -1,6 +1,6 @@
 from .clocks import SlaTarget
 from .conversation import Attachment, Event, Message, attachment_path
-from .links import TicketLink
+from .links import TicketLink, TicketWatcher
 from .phone import CallbackRequest, PhoneCall
 from .satisfaction import SatisfactionSurvey
 from .submission import TicketSubmission
@@ -21,5 +21,5 @@ from .triage import EngineerDayOff, EngineerSchedule, RootCause
 __all__ = [
     "OPEN_STATUSES", "REFERENCE_PREFIX", "Attachment", "CallbackRequest", "Channel", "Event", "Kind", "Level",
     "Message", "SatisfactionSurvey", "SlaTarget", "PhoneCall", "RootCause", "EngineerSchedule", "EngineerDayOff",
-    "Status", "Ticket", "TicketLink", "TicketSubmission", "Urgency", "attachment_path", "format_reference", "parse_reference",
+    "Status", "Ticket", "TicketLink", "TicketSubmission", "TicketWatcher", "Urgency", "attachment_path", "format_reference", "parse_reference",
 ]

@@ -49,3 +49,17 @@ class TicketLink(models.Model):
 
     def other(self, ticket_id):
         return self.target if ticket_id == self.source_id else self.source
+
+
+class TicketWatcher(models.Model):
+    """Someone besides the requester who hears of the ticket's progress (what support tells
+    the customer): today, the requesters of tickets merged into it (tickets.relations)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="watchers", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watched_tickets")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("watcher")
+        verbose_name_plural = _("watchers")
+        constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="one_watch_per_person")]

@@ -248,3 +248,20 @@ def test_links_to_a_merged_ticket_are_refused(tariff, customer_a, engineer):
         relations.ticket_link(ticket=c, other=c, kind="related", actor=engineer)
     with pytest.raises(ValidationError):
         relations.ticket_link(ticket=c, other=b, kind="nonsense", actor=engineer)
+
+
+@pytest.mark.django_db
+def test_the_duplicates_requester_watches_the_target_and_hears_its_progress(tariff, customer_a, customer_a2, engineer):
+    target, duplicate = _file(customer_a, "Mail down"), _file(customer_a2, "No mail")
+    relations.ticket_merge(ticket=duplicate, into=target, actor=engineer)
+    assert [p.pk for p in selectors.ticket_customer_recipients(target)] == [customer_a.pk, customer_a2.pk]
+    OutboundEmail.objects.all().delete()
+    services.ticket_reply(ticket=target, author=engineer, body="Fixed the relay.")
+    assert sorted(OutboundEmail.objects.values_list("to", flat=True)) == sorted([customer_a.email, customer_a2.email])
+    # Each person's own choice: Jan switched off status notifications, Anna did not.
+    customer_a2.notification_prefs = {"status_changes": False}
+    customer_a2.save()
+    OutboundEmail.objects.all().delete()
+    services.ticket_transition(ticket=target, actor=engineer, to_status=Status.RESOLVED)
+    assert list(OutboundEmail.objects.filter(subject__contains="Status").values_list("to", flat=True)) == [
+        customer_a.email]

@@ -95,6 +95,7 @@ def render_ticket(request, ticket, bound=None, status=200):
         ],
         "links": selectors.ticket_links(ticket, request.user),
         "merged_here": selectors.merged_here(ticket),
+        "watchers": selectors.ticket_customer_recipients(ticket)[1:],
         "merged_into": selectors.merge_target(ticket) if ticket.merged_into_id else None,
         "can_split": ticket.merged_into_id is None,
         # A public reply may set what the status allows after the reply: a new ticket becomes
