@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import sla_clock
+from .search import ticket_search_rebuild
 from .models import (
     Attachment,
     EngineerDayOff,
@@ -94,6 +95,10 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # tickets are filed by customers (web, API, email), never here
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        ticket_search_rebuild([obj.pk])  # subject or description edited: the search document follows
 
     def has_delete_permission(self, request, obj=None):
         return False  # deleting a ticket would delete its conversation and event log

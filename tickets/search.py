@@ -1,0 +1,174 @@
+"""Ticket search: the knowledge base's analyser (ru/pl/en morphology) over a precomputed
+tsvector, ``Ticket.search``, matched and ranked in PostgreSQL through its GIN index.
+
+The document of a ticket is built here, in Python, by ``knowledgebase.search.text`` (the
+same terms the suggestions use, so "domen" finds "domenę" and "шаблонов" finds
+"шаблона"), never by PostgreSQL's parsers. Each part carries a weight that says who may
+match it:
+
+    A  subject          B  description
+    C  public replies   D  internal notes (engineers only)
+
+A customer's query asks for weights A, B or C only (``'term':ABC``), so a word that is
+only in an internal note never finds a ticket for them, and their ranking gives D no
+weight. D is also PostgreSQL's default weight: anything written without one stays hidden
+from customers. Every lexeme has a position (a lexeme without one would match any weight).
+
+Services keep the column: ``ticket_create`` writes the subject and description, every
+message appends its part (``ticket_search_append``: one UPDATE, ``search || part``, no
+re-reading of the conversation); ``ticket_search_rebuild`` recomputes it from the rows
+(``manage.py tickets_reindex``, personal-data erasure).
+"""
+
+from collections import defaultdict
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q
+
+from knowledgebase.search.document import MAX_POSITION, quote
+from knowledgebase.search.text import LANGUAGES, is_stopword, term, words
+
+SUBJECT, BODY, PUBLIC, INTERNAL = "A", "B", "C", "D"
+CUSTOMER_WEIGHTS = "ABC"
+# ts_rank's weights in its order {D, C, B, A}; customers' D is 0 (notes do not exist for them).
+RANK_WEIGHTS_ENGINEER = [0.1, 0.3, 0.5, 1.0]
+RANK_WEIGHTS_CUSTOMER = [0.0, 0.3, 0.5, 1.0]
+# What one part may add: a pasted log of a megabyte is indexed by its first 50,000
+# characters, and a word by its first few positions (enough for ranking; the tsvector
+# stays small, so it lives in the row, not in TOAST).
+MAX_PART_CHARS = 50_000
+POSITIONS_PER_PART = 3
+MAX_QUERY_WORDS = 8
+# Ranking reads every match's document, so a word in half a million tickets would cost
+# seconds: the ranked list is the best of the most recent RANK_WINDOW matches.
+RANK_WINDOW = 1_000
+# Latin words are stemmed by the ticket's language (Polish or English); a query does not
+# know which, so each of its Latin words asks for both stems.
+QUERY_LANGUAGES = ("en", "pl")
+
+
+def document_language(language):
+    return language if language in LANGUAGES else "en"
+
+
+def part_vector(text, language, weight, *, offset=0):
+    """One part of a ticket as a tsvector literal: its terms, positions from ``offset`` + 1,
+    all with ``weight``."""
+    positions = defaultdict(list)
+    language = document_language(language)
+    for position, word in enumerate(words((text or "")[:MAX_PART_CHARS]), start=offset + 1):
+        if is_stopword(word, language):
+            continue
+        value = term(word, language)
+        if value and len(positions[value]) < POSITIONS_PER_PART:
+            positions[value].append(f"{min(position, MAX_POSITION)}{weight}")
+    return " ".join(f"{quote(value)}:{','.join(spots)}" for value, spots in positions.items())
+
+
+def ticket_vector(subject, body, language):
+    """The document of a new ticket: subject (A), then description (B) after it."""
+    offset = len(words(subject or "")) + 1
+    return " ".join(v for v in (
+        part_vector(subject, language, SUBJECT), part_vector(body, language, BODY, offset=offset)) if v)
+
+
+def message_weight(internal):
+    return INTERNAL if internal else PUBLIC
+
+
+def ticket_search_append(ticket, body, *, internal):
+    """Add one message to the ticket's document (in the caller's transaction).
+
+    ``||`` shifts the new part's positions past the document's last one, so the parts never
+    run into each other; one UPDATE, whatever the length of the conversation."""
+    vector = part_vector(body, ticket.language, message_weight(internal))
+    if not vector:
+        return
+    with connection.cursor() as cur:
+        cur.execute("UPDATE tickets_ticket SET search = search || %s::tsvector WHERE id = %s", [vector, ticket.pk])
+
+
+def ticket_search_rebuild(ticket_ids):
+    """Recompute the documents of these tickets from their rows (subject, description,
+    every message in order). For reindexing and after text was changed in place."""
+    from .models import Message, Ticket
+
+    ids = list(ticket_ids)
+    messages = defaultdict(list)
+    for ticket_id, body, visibility in (
+        Message.objects.filter(ticket_id__in=ids).order_by("ticket_id", "created_at", "pk")
+        .values_list("ticket_id", "body", "visibility").iterator()
+    ):
+        messages[ticket_id].append((body, visibility == Message.Visibility.INTERNAL))
+    with connection.cursor() as cur:
+        for ticket_id, subject, body, language in Ticket.objects.filter(pk__in=ids).values_list(
+            "pk", "subject", "body", "language"
+        ):
+            parts = [ticket_vector(subject, body, language)]
+            parts += [part_vector(text, language, message_weight(internal)) for text, internal in messages[ticket_id]]
+            # Concatenated in SQL, exactly as the appends build it (positions run on).
+            literals = [p for p in parts if p] or [""]
+            cur.execute(
+                f"UPDATE tickets_ticket SET search = {' || '.join(['%s::tsvector'] * len(literals))} WHERE id = %s",
+                [*literals, ticket_id],
+            )
+    return len(ids)
+
+
+class TsQuery(SearchQuery):
+    """A tsquery written by ``query_text`` and passed as it is (no parser, no dictionary)."""
+
+    template = "%(expressions)s::tsquery"
+
+
+def query_terms(text):
+    """The typed words as concepts: for each word (stopwords left out), its possible terms."""
+    concepts = []
+    for word in words(text):
+        if any(is_stopword(word, language) for language in LANGUAGES):
+            continue
+        alternatives = sorted({t for t in (term(word, language) for language in QUERY_LANGUAGES) if t})
+        if alternatives and alternatives not in concepts:
+            concepts.append(alternatives)
+        if len(concepts) == MAX_QUERY_WORDS:
+            break
+    return concepts
+
+
+def query_text(concepts, *, include_internal, connector=" & ", weights=None):
+    """tsquery text: every concept (one of its terms) must match; customers only in A, B, C."""
+    marks = weights or ("" if include_internal else CUSTOMER_WEIGHTS)
+    suffix = f":{marks}" if marks else ""
+    return connector.join("(" + " | ".join(f"{quote(t)}{suffix}" for t in alts) + ")" for alts in concepts)
+
+
+def search_query(text, *, include_internal):
+    """A ``TsQuery`` for the typed text, or None when nothing searchable was typed."""
+    concepts = query_terms(text)
+    if not concepts:
+        return None
+    return TsQuery(query_text(concepts, include_internal=include_internal))
+
+
+def ticket_search(queryset, text, *, include_internal, reference=None, ranked=False):
+    """Tickets of ``queryset`` whose subject, description or replies (and internal notes,
+    with ``include_internal``) hold every typed word in any of its forms; or the ticket
+    with that reference. ``ranked``: best first (weights: subject over description over
+    replies over notes) among the ``RANK_WINDOW`` most recent matches, the reference first."""
+    query = search_query(text, include_internal=include_internal)
+    if query is None:
+        return queryset.filter(number=reference) if reference is not None else queryset.none()
+    condition = Q(search=query) | Q(number=reference) if reference is not None else Q(search=query)
+    matches = queryset.filter(condition)
+    if not ranked:
+        return matches
+    window = matches.order_by("-created_at", "-pk").values("pk")[:RANK_WINDOW]
+    weights = RANK_WEIGHTS_ENGINEER if include_internal else RANK_WEIGHTS_CUSTOMER
+    ranked_qs = queryset.filter(pk__in=window).annotate(search_rank=SearchRank(F("search"), query, weights=weights))
+    if reference is not None:
+        from django.db.models import Case, Value, When
+
+        ranked_qs = ranked_qs.annotate(is_reference=Case(When(number=reference, then=Value(1)), default=Value(0)))
+        return ranked_qs.order_by("-is_reference", "-search_rank", "-created_at", "-pk")
+    return ranked_qs.order_by("-search_rank", "-created_at", "-pk")
