@@ -172,3 +172,87 @@ def ticket_search(queryset, text, *, include_internal, reference=None, ranked=Fa
         ranked_qs = ranked_qs.annotate(is_reference=Case(When(number=reference, then=Value(1)), default=Value(0)))
         return ranked_qs.order_by("-is_reference", "-search_rank", "-created_at", "-pk")
     return ranked_qs.order_by("-search_rank", "-created_at", "-pk")
+
+
+# ---------------------------------------------------------------- possible duplicates
+
+SIMILAR_MAX_CONCEPTS = 16
+SIMILAR_CANDIDATES = 30
+SIMILAR_LIMIT = 3
+# Half "how much of what was typed the ticket holds" (rarer words weigh more), half "how
+# much of the ticket's subject was typed": a shared error code alone is not the same problem.
+SIMILAR_THRESHOLD = 0.6
+# Duplicates compare problem statements: subject and description, never replies or notes.
+STATEMENT_WEIGHTS = SUBJECT + BODY
+
+
+def _word_weight(word, language):
+    """Rare words say more about a problem than common ones: 7 − Zipf frequency
+    (wordfreq), at least 0.5; numbers (error codes) count as fairly rare."""
+    from wordfreq import zipf_frequency
+
+    if word.isdigit():
+        return 3.0
+    return max(0.5, 7.0 - zipf_frequency(word, language))
+
+
+def weighted_concepts(text, language):
+    """[(terms, weight)] of the typed text's words, subject first, at most SIMILAR_MAX_CONCEPTS."""
+    from knowledgebase.search.language import detect
+
+    language = detect(text) or document_language(language)
+    concepts, seen = [], set()
+    for word in words(text):
+        if any(is_stopword(word, lang) for lang in LANGUAGES):
+            continue
+        alternatives = tuple(sorted({t for t in (term(word, lang) for lang in QUERY_LANGUAGES) if t}))
+        if alternatives and alternatives not in seen:
+            seen.add(alternatives)
+            concepts.append((alternatives, _word_weight(word, language)))
+        if len(concepts) == SIMILAR_MAX_CONCEPTS:
+            break
+    return concepts
+
+
+def _statement_terms(text, language):
+    from knowledgebase.search.text import terms
+
+    return {value for value, _position in terms(text, document_language(language))}
+
+
+def similarity(concepts, subject, body, language):
+    """0..1: the weighted share of ``concepts`` the ticket's statement holds, averaged with
+    the share of the ticket's subject terms among the concepts."""
+    held = _statement_terms(f"{subject}\n{body}", language)
+    total = sum(weight for _alternatives, weight in concepts)
+    forward = sum(weight for alternatives, weight in concepts if held.intersection(alternatives)) / total
+    subject_terms = _statement_terms(subject, language)
+    typed = {t for alternatives, _weight in concepts for t in alternatives}
+    backward = len(subject_terms & typed) / len(subject_terms) if subject_terms else 0.0
+    return (forward + backward) / 2
+
+
+def similar_tickets(queryset, subject, body="", language="en", *, limit=SIMILAR_LIMIT):
+    """Tickets of ``queryset`` (the caller decides who may see which: open tickets of one
+    organisation, say) whose subject and description look like the same problem as
+    ``subject`` / ``body``, best first, each with ``.similarity`` (≥ SIMILAR_THRESHOLD).
+
+    Candidates come from the GIN index (any typed word in a subject or description, the
+    best SIMILAR_CANDIDATES by ts_rank); each is then scored by ``similarity`` on its text."""
+    concepts = weighted_concepts(f"{subject}\n{body}", language)
+    if len(concepts) < 2:
+        return []
+    query = TsQuery(query_text([alts for alts, _w in concepts], include_internal=False, connector=" | ",
+                               weights=STATEMENT_WEIGHTS))
+    candidates = (
+        queryset.filter(search=query)
+        .annotate(candidate_rank=SearchRank(F("search"), query, weights=[0.0, 0.0, 0.5, 1.0]))
+        .order_by("-candidate_rank", "-created_at")[:SIMILAR_CANDIDATES]
+    )
+    scored = []
+    for ticket in candidates:
+        ticket.similarity = similarity(concepts, ticket.subject, ticket.body, ticket.language)
+        if ticket.similarity >= SIMILAR_THRESHOLD:
+            scored.append(ticket)
+    scored.sort(key=lambda t: (-t.similarity, -t.created_at.timestamp()))
+    return scored[:limit]

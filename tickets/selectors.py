@@ -195,3 +195,21 @@ def sla_targets(ticket):
 
 def open_callbacks(ticket):
     return list(ticket.callback_requests.filter(handled_at__isnull=True).select_related("requested_by"))
+
+
+def possible_duplicates(user, subject, body="", language="en", *, organisation_id=None, exclude=None):
+    """Open tickets of one organisation (the user's own unless ``organisation_id``) that the
+    user may see and that look like the same problem (``tickets.search.similar_tickets``):
+    for a customer typing a new ticket, and for an engineer on a ticket's page."""
+    from .search import similar_tickets
+
+    organisation_id = organisation_id or user.organisation_id
+    if organisation_id is None:
+        return []
+    qs = tickets_visible_to(user).filter(organisation_id=organisation_id, status__in=OPEN_STATUSES)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    qs = qs.select_related("requester").only(
+        "number", "subject", "body", "language", "status", "created_at", "organisation_id", "requester__full_name",
+    )
+    return similar_tickets(qs, subject, body, language)

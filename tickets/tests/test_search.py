@@ -157,3 +157,65 @@ def test_search_uses_the_gin_index(customer_a):
         plan = "\n".join(row[0] for row in cur.fetchall())
         cur.execute("SET enable_seqscan = on")
     assert "ticket_search_gin" in plan
+
+
+# ---------------------------------------------------------------- possible duplicates
+
+
+def test_a_colleagues_open_ticket_is_a_possible_duplicate(customer_a, customer_a2, customer_b):
+    colleague = _file(customer_a2, "Export to Excel fails with error 500", "Open Orders, press Export: error 500.")
+    _file(customer_b, "Export to Excel fails with error 500")  # another organisation's: never
+    _file(customer_a2, "Invoice PDF is empty")
+    found = selectors.possible_duplicates(customer_a, "Excel export gives error 500", "")
+    assert [t.number for t in found] == [colleague.number]
+    assert found[0].similarity >= 0.6
+
+
+def test_a_shared_error_code_alone_is_not_a_duplicate(customer_a, customer_a2):
+    _file(customer_a2, "Export to Excel fails with error 500")
+    assert selectors.possible_duplicates(customer_a, "Login page shows error 500", "") == []
+
+
+def test_duplicates_are_open_tickets_only(customer_a, customer_a2, engineer):
+    closed = _file(customer_a2, "Certificate expired on the shop")
+    services.ticket_transition(ticket=closed, actor=customer_a2, to_status="closed")
+    assert selectors.possible_duplicates(customer_a, "The shop certificate expired", "") == []
+
+
+def test_duplicates_compare_the_statements_never_the_notes(customer_a, customer_a2, engineer):
+    ticket = _file(customer_a2, "Shop is slow")
+    services.ticket_reply(ticket=ticket, author=engineer, body="hypervisor overbooked migration pending", internal=True)
+    assert selectors.possible_duplicates(customer_a, "hypervisor overbooked migration", "") == []
+
+
+def test_russian_and_polish_duplicates(customer_a, customer_a2):
+    ru = _file(customer_a2, "Не работает импорт шаблона", "Импорт останавливается на строке 3000", language="ru")
+    pl = _file(customer_a2, "Nie działa przekierowanie domeny", language="pl")
+    assert [t.number for t in selectors.possible_duplicates(customer_a, "Импорт шаблонов не работает", "", "ru")] == [ru.number]
+    assert [t.number for t in selectors.possible_duplicates(customer_a, "przekierowanie domen nie dziala", "", "pl")] == [pl.number]
+
+
+def test_engineer_sees_possible_duplicates_on_the_ticket_page(client_for, customer_a, customer_a2, customer_b, engineer):
+    first = _file(customer_a2, "Email notifications not arriving", "Customers get no order confirmations since Monday")
+    second = _file(customer_a, "Order confirmation emails not arriving", "Since Monday no notifications reach customers")
+    foreign = _file(customer_b, "Email notifications not arriving")
+    page = client_for(engineer).get(reverse("workspace:work", args=[second.number])).content.decode()
+    assert 'id="ticket-duplicates"' in page and first.reference in page and foreign.reference not in page
+
+
+def test_similar_endpoint_offers_a_colleagues_ticket(client_for, customer_a, customer_a2, customer_b):
+    colleague = _file(customer_a2, "SSL certificate expired on the shop")
+    foreign = _file(customer_b, "SSL certificate expired on the shop")
+    response = client_for(customer_a).post(reverse("tickets:similar"), {"subject": "Shop SSL certificate expired", "body": ""})
+    page = response.content.decode()
+    assert response.status_code == 200 and colleague.reference in page and foreign.reference not in page
+    assert "Jan Nowak" in page  # who filed it
+
+
+def test_similar_endpoint_refuses_bad_requests(client_for, customer_a, engineer):
+    client = client_for(customer_a)
+    assert client.get(reverse("tickets:similar")).status_code == 405
+    response = client.post(reverse("tickets:similar"), {"subject": "x" * 20_001})
+    assert response.status_code == 400 and b"too long" in response.content
+    assert client.post(reverse("tickets:similar"), {}).status_code == 200
+    assert client_for(engineer).post(reverse("tickets:similar"), {"subject": "x"}).status_code == 403

@@ -100,6 +100,10 @@ def render_ticket(request, ticket, bound=None, status=200):
         "etag": live_etag(ticket),
         "live_period_ms": 1000 * getattr(settings, "WORKSPACE_TICKET_POLL_SECONDS", 15),
         "articles": list(ticket.knowledge_articles.only("pk", "title", "status").order_by("pk")),
+        "duplicates": selectors.possible_duplicates(
+            request.user, ticket.subject, ticket.body, ticket.language,
+            organisation_id=ticket.organisation_id, exclude=ticket,
+        ) if ticket.is_open else [],
         "can_write_article": ticket.status in RESOLVED_STATUSES and bool(ticket.resolution_summary.strip()),
         **forms,
     }
