@@ -146,7 +146,9 @@ def time_page(client, path, params, requests):
         assert response.status_code == 200
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path, params)
-    return samples, len(ctx.captured_queries), response
+    search_ms = sum(float(q["time"]) * 1000 for q in ctx.captured_queries if "@@" in q["sql"] or "ts_rank" in q["sql"])
+    slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]))
+    return samples, len(ctx.captured_queries), search_ms, slowest
 
 
 def main():
@@ -155,6 +157,7 @@ def main():
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--db")
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated: queue, search, portal")
     args = parser.parse_args()
     import environ
 
@@ -172,6 +175,9 @@ def main():
     settings.DATABASES["default"]["NAME"] = name
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["*"]
+    from django.db import connection
+
+    connection.force_debug_cursor = False  # CaptureQueriesContext turns it on for one request only
     from django.core.management import call_command
     from django.test import Client
 
@@ -192,27 +198,33 @@ def main():
     print(f"database {name}: {Ticket.objects.count():,} tickets; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs (shared machine)\n")
     worst = {}
-    header = f"{'page / filters':<66} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'queries':>8}"
-    for title, path, user, combos, values in (
-        ("queue (bench/queue_page.py)", "/workspace/", engineer, queue_page.COMBINATIONS, open_ticket),
-        ("queue search", "/workspace/", engineer, SEARCHES, open_ticket),
-        ("customer's list", "/tickets/", customer, PORTAL, own_ticket),
+    header = (f"{'page / filters':<58} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'queries':>7} {'search':>7}"
+              f" {'slowest':>8}  slowest statement")
+    for key, title, path, user, combos, values in (
+        ("queue", "queue (bench/queue_page.py)", "/workspace/", engineer, queue_page.COMBINATIONS, open_ticket),
+        ("search", "queue search", "/workspace/", engineer, SEARCHES, open_ticket),
+        ("portal", "customer's list", "/tickets/", customer, PORTAL, own_ticket),
     ):
+        if args.only and key not in args.only.split(","):
+            continue
         client = Client()
         client.force_login(user)
         print(f"{title}\n{header}")
         for combo in combos:
             params = {k: v.format(tariff=values.get("tariff_id"), engineer=engineer.pk, number=values["number"])
                       for k, v in combo.items()}
-            samples, queries, _ = time_page(client, path, params, args.requests)
+            samples, queries, search_ms, slowest = time_page(client, path, params, args.requests)
             p95 = queue_page.percentile(samples, 0.95)
             worst[title] = max(worst.get(title, 0.0), p95)
             label = "&".join(f"{k}={v}" for k, v in params.items()) or "(default)"
-            print(f"{label[:66]:<66} {statistics.median(samples):7.1f} {p95:7.1f} "
-                  f"{queue_page.percentile(samples, 0.99):7.1f} {queries:8d}")
+            print(f"{label[:58]:<58} {statistics.median(samples):7.1f} {p95:7.1f} "
+                  f"{queue_page.percentile(samples, 0.99):7.1f} {queries:7d} {search_ms:7.1f} "
+                  f"{float(slowest['time']) * 1000:8.1f}  {' '.join(slowest['sql'].split())[:60]}")
         print()
     for title, value in worst.items():
         print(f"worst p95, {title}: {value:.1f} ms (target ≤ 150 ms)")
+    print("search: ms of the statements that search (@@ or ts_rank) in one request; slowest: the page's "
+          "slowest statement, whatever it is")
     print(f"load average now {os.getloadavg()[0]:.1f}")
 
 

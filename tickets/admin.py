@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import sla_clock
-from .search import ticket_search_rebuild
 from .models import (
     Attachment,
     EngineerDayOff,
@@ -16,6 +15,7 @@ from .models import (
     SlaTarget,
     Ticket,
 )
+from .search import ticket_search_rebuild
 
 
 class MessageInline(admin.StackedInline):

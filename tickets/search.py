@@ -163,7 +163,9 @@ def ticket_search(queryset, text, *, include_internal, reference=None, ranked=Fa
     matches = queryset.filter(condition)
     if not ranked:
         return matches
-    window = matches.order_by("-created_at", "-pk").values("pk")[:RANK_WINDOW]
+    # The window is read once (≤ RANK_WINDOW ids); the page and its count then look those
+    # rows up by primary key instead of each running the search again.
+    window = list(matches.order_by("-created_at", "-pk").values_list("pk", flat=True)[:RANK_WINDOW])
     weights = RANK_WEIGHTS_ENGINEER if include_internal else RANK_WEIGHTS_CUSTOMER
     ranked_qs = queryset.filter(pk__in=window).annotate(search_rank=SearchRank(F("search"), query, weights=weights))
     if reference is not None:

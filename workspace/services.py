@@ -17,8 +17,8 @@ from helpdesk.mail.services import email_enqueue
 from knowledgebase.models import Article
 from knowledgebase.services import article_create
 from tickets import sla_clock
-from tickets.search import ticket_search_append
 from tickets.models import Channel, Event, Kind, Level, Message, PhoneCall, Status, Ticket
+from tickets.search import ticket_search_append
 from tickets.services import (
     ticket_email_headers,
     ticket_lock,
