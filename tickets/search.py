@@ -23,7 +23,7 @@ re-reading of the conversation); ``ticket_search_rebuild`` recomputes it from th
 from collections import defaultdict
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from knowledgebase.search.document import MAX_POSITION, quote
@@ -42,7 +42,12 @@ POSITIONS_PER_PART = 3
 MAX_QUERY_WORDS = 8
 # Ranking reads every match's document, so a word in half a million tickets would cost
 # seconds: the ranked list is the best of the most recent RANK_WINDOW matches.
-RANK_WINDOW = 1_000
+RANK_WINDOW = 500
+# A list with a search counts at most this many matches ("Page 1 of 20+"): below it a
+# count stops after a few thousand rows read in order; at 10,000 a word in a few percent
+# of a million tickets made PostgreSQL collect every match through the index first.
+SEARCH_COUNT_CAP = 500
+RECENT_SLICE = 20_000  # tickets read in date order before the GIN index is asked (recent_matches)
 # Latin words are stemmed by the ticket's language (Polish or English); a query does not
 # know which, so each of its Latin words asks for both stems.
 QUERY_LANGUAGES = ("en", "pl")
@@ -116,6 +121,38 @@ def ticket_search_rebuild(ticket_ids):
     return len(ids)
 
 
+def recent_matches(queryset, query, reference=None):
+    """Ids of the RANK_WINDOW most recent tickets of ``queryset`` matching ``query``, with a
+    cost that does not depend on PostgreSQL guessing how common the words are.
+
+    First the RECENT_SLICE most recent tickets of the list are read in order and checked
+    one by one (bounded: a common word fills the window there). Only when that finds too
+    few, the words are rare enough to collect every match through the GIN index, and
+    PostgreSQL is told to do exactly that: left to itself, a word it wrongly guesses to be
+    common (two words that always come together, a word it has no statistics for) sends it
+    walking the whole table in date order looking for matches that are not there."""
+    ordered = queryset.order_by("-created_at", "-pk")
+    sql, params = ordered.values_list("pk", "created_at", "search")[:RECENT_SLICE].query.sql_with_params()
+    condition = "recent.search @@ %s::tsquery" + (" OR recent.number = %s" if reference is not None else "")
+    if reference is not None:
+        sql, params = (ordered.values_list("pk", "created_at", "search", "number")[:RECENT_SLICE]
+                       .query.sql_with_params())
+    extra = [query.text] + ([reference] if reference is not None else [])
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT recent.pk FROM ({sql}) recent WHERE {condition} "
+                    "ORDER BY recent.created_at DESC, recent.pk DESC LIMIT %s", [*params, *extra, RANK_WINDOW])
+        ids = [row[0] for row in cur.fetchall()]
+    if len(ids) == RANK_WINDOW:
+        return ids
+    condition = Q(search=query) | Q(number=reference) if reference is not None else Q(search=query)
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off")
+        try:
+            return list(ordered.filter(condition).values_list("pk", flat=True)[:RANK_WINDOW])
+        finally:  # inside an outer transaction SET LOCAL would outlive this block
+            cur.execute("SET LOCAL enable_indexscan = on; SET LOCAL enable_seqscan = on")
+
+
 class TsQuery(SearchQuery):
     """A tsquery written by ``query_text`` and passed as it is (no parser, no dictionary)."""
 
@@ -148,7 +185,9 @@ def search_query(text, *, include_internal):
     concepts = query_terms(text)
     if not concepts:
         return None
-    return TsQuery(query_text(concepts, include_internal=include_internal))
+    query = TsQuery(query_text(concepts, include_internal=include_internal))
+    query.text = query_text(concepts, include_internal=include_internal)
+    return query
 
 
 def ticket_search(queryset, text, *, include_internal, reference=None, ranked=False):
@@ -165,7 +204,7 @@ def ticket_search(queryset, text, *, include_internal, reference=None, ranked=Fa
         return matches
     # The window is read once (≤ RANK_WINDOW ids); the page and its count then look those
     # rows up by primary key instead of each running the search again.
-    window = list(matches.order_by("-created_at", "-pk").values_list("pk", flat=True)[:RANK_WINDOW])
+    window = recent_matches(queryset, query, reference)
     weights = RANK_WEIGHTS_ENGINEER if include_internal else RANK_WEIGHTS_CUSTOMER
     ranked_qs = queryset.filter(pk__in=window).annotate(search_rank=SearchRank(F("search"), query, weights=weights))
     if reference is not None:

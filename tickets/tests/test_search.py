@@ -219,3 +219,21 @@ def test_similar_endpoint_refuses_bad_requests(client_for, customer_a, engineer)
     assert response.status_code == 400 and b"too long" in response.content
     assert client.post(reverse("tickets:similar"), {}).status_code == 200
     assert client_for(engineer).post(reverse("tickets:similar"), {"subject": "x"}).status_code == 403
+
+
+def test_recent_matches_reads_the_newest_tickets_first_then_asks_the_index(customer_a, monkeypatch):
+    from tickets import search
+
+    printers = [_file(customer_a, f"Printer jam {i}") for i in range(4)]
+    scanner = _file(customer_a, "Scanner offline")
+    monkeypatch.setattr(search, "RANK_WINDOW", 2)
+    query = search.search_query("printer", include_internal=True)
+    newest_two = [printers[3].pk, printers[2].pk]
+    monkeypatch.setattr(search, "RECENT_SLICE", 4)  # the window fills from the newest four
+    assert search.recent_matches(Ticket.objects.all(), query) == newest_two
+    monkeypatch.setattr(search, "RECENT_SLICE", 1)  # only the scanner in the slice: the index answers
+    assert search.recent_matches(Ticket.objects.all(), query) == newest_two
+    assert search.recent_matches(Ticket.objects.all(), search.search_query("zebra", include_internal=True)) == []
+    by_reference = search.recent_matches(Ticket.objects.all(), search.search_query("zebra", include_internal=True),
+                                         reference=scanner.number)
+    assert by_reference == [scanner.pk]

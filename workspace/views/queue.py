@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from helpdesk.accounts.access import engineer_required
 from tickets import services
 from tickets.models import Ticket
-from tickets.selectors import CappedPaginator
+from tickets.search import SEARCH_COUNT_CAP
+from tickets.selectors import PAGE_COUNT_CAP, CappedPaginator
 
 from .. import services as workspace_services
 from ..forms import BulkForm, QueueFilterForm, SavedViewForm
@@ -35,7 +36,8 @@ def _queue_context(request, bulk_form=None, saved_view_form=None):
     filters = form.cleaned_data if form.is_valid() else {}
     if not request.GET:
         filters = {"status": "open"}
-    page = CappedPaginator(queue_tickets(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    cap = SEARCH_COUNT_CAP if filters.get("q") else PAGE_COUNT_CAP  # tickets.search: counting matches costs more
+    page = CappedPaginator(queue_tickets(request.user, filters), PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     rows = list(page)
     for ticket in rows:
         ticket.marker = row_marker(ticket)
