@@ -23,7 +23,7 @@ re-reading of the conversation); ``ticket_search_rebuild`` recomputes it from th
 from collections import defaultdict
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Q
 
 from knowledgebase.search.document import MAX_POSITION, quote
@@ -42,15 +42,17 @@ POSITIONS_PER_PART = 3
 MAX_QUERY_WORDS = 8
 # Ranking reads every match's document, so a word in half a million tickets would cost
 # seconds: the ranked list is the best of the most recent RANK_WINDOW matches.
-RANK_WINDOW = 500
+RANK_WINDOW = 250
 # A list with a search counts at most this many matches ("Page 1 of 20+"): below it a
 # count stops after a few thousand rows read in order; at 10,000 a word in a few percent
 # of a million tickets made PostgreSQL collect every match through the index first.
 SEARCH_COUNT_CAP = 500
-RECENT_SLICE = 20_000  # tickets read in date order before the GIN index is asked (recent_matches)
+RECENT_SLICE = 10_000  # tickets read in date order before the GIN index is asked (recent_matches)
 # Latin words are stemmed by the ticket's language (Polish or English); a query does not
 # know which, so each of its Latin words asks for both stems.
 QUERY_LANGUAGES = ("en", "pl")
+PREFIX = ":*"  # marks a prefix alternative in query_terms (the tsquery suffix)
+PREFIX_MIN_STEM = 6
 
 
 def document_language(language):
@@ -130,7 +132,8 @@ def recent_matches(queryset, query, reference=None):
     few, the words are rare enough to collect every match through the GIN index, and
     PostgreSQL is told to do exactly that: left to itself, a word it wrongly guesses to be
     common (two words that always come together, a word it has no statistics for) sends it
-    walking the whole table in date order looking for matches that are not there."""
+    walking the whole table in date order looking for matches that are not there. Two
+    statements at most, and no setting changed."""
     ordered = queryset.order_by("-created_at", "-pk")
     sql, params = ordered.values_list("pk", "created_at", "search")[:RECENT_SLICE].query.sql_with_params()
     condition = "recent.search @@ %s::tsquery" + (" OR recent.number = %s" if reference is not None else "")
@@ -144,13 +147,14 @@ def recent_matches(queryset, query, reference=None):
         ids = [row[0] for row in cur.fetchall()]
     if len(ids) == RANK_WINDOW:
         return ids
+    # OFFSET 0 keeps the LIMIT out of the subquery: planned without it, "every match" is a
+    # bitmap from the GIN index, never a walk in date order.
     condition = Q(search=query) | Q(number=reference) if reference is not None else Q(search=query)
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off")
-        try:
-            return list(ordered.filter(condition).values_list("pk", flat=True)[:RANK_WINDOW])
-        finally:  # inside an outer transaction SET LOCAL would outlive this block
-            cur.execute("SET LOCAL enable_indexscan = on; SET LOCAL enable_seqscan = on")
+    sql, params = ordered.filter(condition).order_by().values_list("pk", "created_at").query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT every.pk FROM ({sql} OFFSET 0) every ORDER BY every.created_at DESC, every.pk DESC "
+                    "LIMIT %s", [*params, RANK_WINDOW])
+        return [row[0] for row in cur.fetchall()]
 
 
 class TsQuery(SearchQuery):
@@ -166,6 +170,9 @@ def query_terms(text):
         if any(is_stopword(word, language) for language in LANGUAGES):
             continue
         alternatives = sorted({t for t in (term(word, language) for language in QUERY_LANGUAGES) if t})
+        # A long stem also matches as a prefix one letter shorter: the forms Snowball and our
+        # Polish stemmer leave apart ("истекли" → истекл, "истёк" → истек) still meet.
+        alternatives += sorted({t[:-1] + PREFIX for t in alternatives if len(t) >= PREFIX_MIN_STEM and not t.isdigit()})
         if alternatives and alternatives not in concepts:
             concepts.append(alternatives)
         if len(concepts) == MAX_QUERY_WORDS:
@@ -177,7 +184,12 @@ def query_text(concepts, *, include_internal, connector=" & ", weights=None):
     """tsquery text: every concept (one of its terms) must match; customers only in A, B, C."""
     marks = weights or ("" if include_internal else CUSTOMER_WEIGHTS)
     suffix = f":{marks}" if marks else ""
-    return connector.join("(" + " | ".join(f"{quote(t)}{suffix}" for t in alts) + ")" for alts in concepts)
+    def operand(value):
+        if value.endswith(PREFIX):  # 'истек':*ABC
+            return f"{quote(value[:-len(PREFIX)])}:*{marks}"
+        return f"{quote(value)}{suffix}"
+
+    return connector.join("(" + " | ".join(operand(t) for t in alts) + ")" for alts in concepts)
 
 
 def search_query(text, *, include_internal):
@@ -195,6 +207,8 @@ def ticket_search(queryset, text, *, include_internal, reference=None, ranked=Fa
     with ``include_internal``) hold every typed word in any of its forms; or the ticket
     with that reference. ``ranked``: best first (weights: subject over description over
     replies over notes) among the ``RANK_WINDOW`` most recent matches, the reference first."""
+    if reference is not None and not text.strip()[:1].isdigit():
+        return queryset.filter(number=reference)  # "HD-10042", "#10042": a reference, not words
     query = search_query(text, include_internal=include_internal)
     if query is None:
         return queryset.filter(number=reference) if reference is not None else queryset.none()

@@ -26,6 +26,12 @@ def test_russian_forms_find_each_other(customer_a, engineer):
     assert ticket.number in _found(engineer, "шаблоны импорта")
 
 
+def test_forms_the_stemmer_leaves_apart_meet_by_prefix(customer_a):
+    ticket = _file(customer_a, "Истёк сертификат SSL на сайте", language="ru")
+    assert ticket.number in _found(customer_a, "сертификаты истекли")
+    assert ticket.number not in _found(customer_a, "сертификаты продлены")
+
+
 def test_polish_forms_and_missing_diacritics_find_each_other(customer_a):
     ticket = _file(customer_a, "Przekierowanie domeny", "Nie działa hasło do panelu", language="pl")
     for text in ("domenę", "domen", "haslo", "hasła", "przekierowania domen"):
@@ -143,7 +149,7 @@ def test_rebuild_gives_the_document_the_services_built(customer_a, engineer):
 
 
 def test_query_terms_drop_stopwords_and_cap_words():
-    assert query_terms("the export of") == [["export"]]
+    assert query_terms("the export of") == [["export", "expor:*"]]
     assert len(query_terms(" ".join(f"word{i}" for i in range(30)))) == 8
 
 
