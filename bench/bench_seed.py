@@ -48,10 +48,28 @@ def insert_select(cur, table, model, columns, select_sql, params):
 TABLES = ("tickets_ticket", "tickets_message", "tickets_event", "tickets_slatarget")
 
 
+def search_documents(subjects):
+    """The search documents (tickets/search.py) the seeded rows get: per subject its
+    ticket's own (subject, description), per (language, message) the appended reply part;
+    the INSERT concatenates them as ``ticket_search_append`` does, so a seeded ticket is
+    found as a filed one would be. ``subjects`` items are (subject, body[, language])."""
+    from tickets.search import PUBLIC, part_vector, ticket_vector
+
+    languages = [item[2] if len(item) > 2 else "en" for item in subjects]
+    order = sorted(set(languages))
+    return {
+        "languages": languages,
+        "language_index": [order.index(language) for language in languages],
+        "ticket_docs": [ticket_vector(item[0], item[1], language) for item, language in zip(subjects, languages)],
+        "message_docs": [part_vector(m, language, PUBLIC) for language in order for m in MESSAGES],
+    }
+
+
 def seed_tickets(n, t0, tariff, sla_columns, subjects):
     """``n`` tickets over the two years before ``t0``: ~26 % open (new 15 %, open 65 %,
     waiting 20 % of those, mostly from the last 180 days), the rest resolved (20 %) or
-    closed; three messages, their events, and first-response/commitment/resolution targets."""
+    closed; three messages, their events, and first-response/commitment/resolution targets.
+    ``subjects``: (subject, body) or (subject, body, language) pairs, used in turn."""
     from tickets.models import Event, Message, SlaTarget, Ticket
 
     started = time.perf_counter()
@@ -74,14 +92,15 @@ def seed_tickets(n, t0, tariff, sla_columns, subjects):
         cur.execute("SELECT nextval('tickets_ticket_number_seq')")
         base = cur.fetchone()[0]
         sla_names = list(sla_columns)
-        params = {"t0": t0, "tariff": tariff.pk, "base": base, "subjects": [s for s, _ in subjects],
-                  "bodies": [b for _, b in subjects], "messages": MESSAGES,
+        params = {"t0": t0, "tariff": tariff.pk, "base": base, "subjects": [s[0] for s in subjects],
+                  "bodies": [s[1] for s in subjects], "messages": MESSAGES, **search_documents(subjects),
                   **{f"sla_{k}": v for k, v in sla_columns.items()}}
         sla_values = "".join(f", %(sla_{k})s" for k in sla_names)
         insert_select(cur, "tickets_ticket", Ticket, [
             "number", "organisation_id", "requester_id", "assignee_id", "kind", "subject", "body", "urgency",
             "customer_urgency", "status", "level", "token", "created_at", "updated_at", "first_response_at",
-            "resolved_at", "closed_at", "tariff_id", "first_response_business_seconds", *sla_names], f"""
+            "resolved_at", "closed_at", "tariff_id", "first_response_business_seconds", "language", "search",
+            *sla_names], f"""
             SELECT %(base)s + g, organisation_id, requester_id, CASE WHEN status = 'new' THEN NULL ELSE engineer_id END,
                    (ARRAY['question','error','suggestion'])[1 + mod(g, 3)],
                    (%(subjects)s::text[])[1 + mod(g, cardinality(%(subjects)s::text[]))],
@@ -91,8 +110,14 @@ def seed_tickets(n, t0, tariff, sla_columns, subjects):
                    CASE WHEN status <> 'new' THEN created + (30 + mod(g, 300)) * interval '1 minute' END,
                    CASE WHEN cls = 'done' THEN created + interval '2 days' END,
                    CASE WHEN status = 'closed' THEN created + interval '5 days' END,
-                   %(tariff)s, CASE WHEN status <> 'new' THEN (30 + mod(g, 300)) * 60 END {sla_values} {{extra}}
+                   %(tariff)s, CASE WHEN status <> 'new' THEN (30 + mod(g, 300)) * 60 END,
+                   (%(languages)s::text[])[1 + mod(g, cardinality(%(subjects)s::text[]))],
+                   (%(ticket_docs)s::tsvector[])[1 + mod(g, cardinality(%(subjects)s::text[]))]
+                   || (%(message_docs)s::tsvector[])[1 + lang * {len(MESSAGES)} + mod(%(base)s + g + 1, {len(MESSAGES)})]
+                   || (%(message_docs)s::tsvector[])[1 + lang * {len(MESSAGES)} + mod(%(base)s + g + 2, {len(MESSAGES)})]
+                   || (%(message_docs)s::tsvector[])[1 + lang * {len(MESSAGES)} + mod(%(base)s + g + 3, {len(MESSAGES)})] {sla_values} {{extra}}
             FROM (SELECT *, (ARRAY['low','normal','normal','high','critical'])[1 + mod(g, 5)] AS urgency,
+                    (%(language_index)s::int[])[1 + mod(g, cardinality(%(subjects)s::text[]))] AS lang,
                     CASE cls WHEN 'open' THEN CASE WHEN mod(g, 20) < 3 THEN 'new' WHEN mod(g, 20) < 16 THEN 'open'
                                                    ELSE 'waiting' END
                              ELSE CASE WHEN mod(g, 5) = 0 THEN 'resolved' ELSE 'closed' END END AS status,

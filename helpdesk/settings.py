@@ -244,6 +244,7 @@ RATELIMIT_DEFAULTS = {
     "callback": "10/h",  # callback requests per user
     "kb_search": "60/m",  # knowledge-base searches per user or IP
     "kb_suggest": "60/m",  # suggestions beside the ticket form, per user or IP
+    "ticket_similar": "60/m",  # possible duplicates beside the ticket form, per user
     "ticket_page": "300/10m",  # ticket pages a customer opens (walking ids), web and API
     "attachment": "300/10m",  # file downloads per user
     "api": env("API_THROTTLE_RATE", default="1200/h"),  # every API call, per token

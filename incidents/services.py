@@ -13,6 +13,7 @@ from helpdesk.mail.services import email_enqueue
 from helpdesk.redis_guard import redis_is_down, redis_mark_down
 from tickets import sla_clock
 from tickets.models import OPEN_STATUSES, Event, Message, Status, Ticket
+from tickets.search import ticket_search_append_many
 from tickets.services import tickets_set_status_many
 
 from . import selectors
@@ -199,6 +200,7 @@ def incident_update_deliver(update_id):
                                     created_at=now))
             events.append(Event(ticket=ticket, actor=author, kind=Event.Kind.REPLIED, created_at=now))
         Message.objects.bulk_create(messages)
+        ticket_search_append_many([(m.ticket, m.body, False) for m in messages])
         Event.objects.bulk_create(events)
         changed = {}
         counts = [t for t in tickets if t.first_response_at is None and t.tariff is not None

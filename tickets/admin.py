@@ -16,6 +16,7 @@ from .models import (
     SlaTarget,
     Ticket,
 )
+from .search import ticket_search_rebuild
 
 
 class MessageInline(admin.StackedInline):
@@ -96,6 +97,10 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # tickets are filed by customers (web, API, email), never here
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        ticket_search_rebuild([obj.pk])  # subject or description edited: the search document follows
 
     def has_delete_permission(self, request, obj=None):
         return False  # deleting a ticket would delete its conversation and event log

@@ -35,6 +35,7 @@ from sla.selectors import entitlement_for
 from . import sla_clock
 from .models import Attachment, Event, Message, SlaTarget, Status, Ticket, TicketLink, TicketWatcher, Urgency
 from .reply_address import ticket_email_headers
+from .search import ticket_search_rebuild
 from .selectors import merge_target
 from .services import ticket_set_status
 
@@ -115,6 +116,7 @@ def ticket_merge(*, ticket, into, actor):
             target.awaiting_reply_since = waiting_since
         target.updated_at = now
         target.save(update_fields=["awaiting_reply_since", "updated_at"])
+        ticket_search_rebuild([target.pk, source.pk])  # the conversation moved: so do its words
         _tell_merged(source, target)
     return target
 
@@ -212,6 +214,7 @@ def ticket_split(*, ticket, message, actor, subject):
                                   created_at=now)
         source.updated_at = now
         source.save(update_fields=["updated_at"])
+        ticket_search_rebuild([source.pk, new.pk])  # the message's words went with it
         requester = source.requester
         email_enqueue(
             to=requester.email,

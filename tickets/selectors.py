@@ -1,7 +1,6 @@
 """Reads: who may see which tickets, and the lists the pages show."""
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
@@ -116,19 +115,20 @@ def ticket_for(user, number):
     return ticket
 
 
-def ticket_search(queryset, text):
-    """Search by reference ('HD-10042') or by words in subject and text."""
+def ticket_search(queryset, text, *, include_internal=False, ranked=False):
+    """Search by reference ('HD-10042') or by words (any of their forms, ru/pl/en) in the
+    subject, description and public replies, and internal notes with ``include_internal``
+    (engineers only): ``tickets.search.ticket_search``. ``ranked``: best matches first."""
+    from .search import ticket_search as search
+
     text = (text or "").strip()[:200]
     if not text:
         return queryset
-    number = parse_reference(text)
-    words = SearchQuery(text, search_type="websearch", config="simple")
-    if number is not None:
-        return queryset.filter(Q(number=number) | Q(search=words))
-    return queryset.filter(search=words)
+    return search(queryset, text, include_internal=include_internal, reference=parse_reference(text), ranked=ranked)
 
 
-def ticket_list(user, *, status="", kind="", query="", order="-created_at"):
+def ticket_list(user, *, status="", kind="", query="", order="-created_at", ranked=False):
+    """The user's tickets, filtered; with a query and ``ranked``, best matches first."""
     qs = tickets_visible_to(user).select_related("organisation", "requester", "assignee")
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -136,7 +136,9 @@ def ticket_list(user, *, status="", kind="", query="", order="-created_at"):
         qs = qs.filter(status=status)
     if kind:
         qs = qs.filter(kind=kind)
-    qs = ticket_search(qs, query)
+    if query and ranked:
+        return ticket_search(qs, query, include_internal=user.is_engineer, ranked=True)
+    qs = ticket_search(qs, query, include_internal=user.is_engineer)
     if order == "due":
         return qs.order_by(F("next_due_at").asc(nulls_last=True), "pk")
     return qs.order_by(order, "-pk" if order.startswith("-") else "pk")
@@ -251,3 +253,21 @@ def ticket_customer_recipients(ticket):
         .exclude(user_id=ticket.requester_id).select_related("user").order_by("pk")
     )
     return [ticket.requester, *(w.user for w in watchers)]
+
+
+def possible_duplicates(user, subject, body="", language="en", *, organisation_id=None, exclude=None):
+    """Open tickets of one organisation (the user's own unless ``organisation_id``) that the
+    user may see and that look like the same problem (``tickets.search.similar_tickets``):
+    for a customer typing a new ticket, and for an engineer on a ticket's page."""
+    from .search import similar_tickets
+
+    organisation_id = organisation_id or user.organisation_id
+    if organisation_id is None:
+        return []
+    qs = tickets_visible_to(user).filter(organisation_id=organisation_id, status__in=OPEN_STATUSES)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    qs = qs.select_related("requester").only(
+        "number", "subject", "body", "language", "status", "created_at", "organisation_id", "requester__full_name",
+    )
+    return similar_tickets(qs, subject, body, language)

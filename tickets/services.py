@@ -31,6 +31,7 @@ from .models import (
 from .models.ticket import TICKET_NUMBER_SEQUENCE
 from .reply_address import ticket_email_headers, ticket_reply_address
 from .satisfaction import satisfaction_request
+from .search import ticket_search_append, ticket_vector
 from .selectors import engineer_recipient, engineers_on_duty, ticket_customer_recipients, ticket_promise
 from .signals import ticket_filed
 
@@ -142,6 +143,7 @@ def ticket_create(
         # The clocks are computed before the row is written, so the ticket is inserted once
         # with its tariff revision and nearest deadline, and its targets in one statement.
         targets = sla_clock.clock_prepare(ticket, tariff) if tariff is not None else []
+        ticket.search = ticket_vector(ticket.subject, ticket.body, ticket.language)
         ticket.save(force_insert=True)
         Event.objects.create(ticket=ticket, actor=requester, kind=Event.Kind.CREATED, new_value=Status.NEW)
         if tariff is not None:
@@ -414,6 +416,7 @@ def ticket_reply(
         message = Message.objects.create(
             ticket=ticket, author=author, body=body, visibility=visibility, channel=channel, created_at=now
         )
+        ticket_search_append(ticket, body, internal=internal)
         Event.objects.create(
             ticket=ticket, actor=author, kind=Event.Kind.NOTE if internal else Event.Kind.REPLIED,
             is_internal=internal, created_at=now,
@@ -478,6 +481,7 @@ def ticket_note_system(*, ticket, body):
             ticket=ticket, author=None, body=body, visibility=Message.Visibility.INTERNAL,
             channel=Channel.EMAIL, created_at=now,
         )
+        ticket_search_append(ticket, body, internal=True)
         Event.objects.create(ticket=ticket, actor=None, kind=Event.Kind.NOTE, is_internal=True, created_at=now)
     return message
 

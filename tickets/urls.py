@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import files, portal, satisfaction
+from .views import files, portal, satisfaction, similar
 
 app_name = "tickets"
 
 urlpatterns = [
     path("tickets/", portal.ticket_list, name="list"),
     path("tickets/new/", portal.ticket_new, name="new"),
+    path("tickets/similar/", similar.similar, name="similar"),
     path("tickets/<int:number>/", portal.ticket_detail, name="detail"),
     path("tickets/<int:number>/filed/", portal.ticket_created, name="created"),
     path("tickets/<int:number>/reply/", portal.ticket_reply, name="reply"),

@@ -69,6 +69,7 @@ class QueueFilterForm(forms.Form):
     SLA_STATES = [("", _("Any")), ("breached", _("Breached")), ("soon", _("Due within the hour")), ("ok", _("On track"))]
     ORDER_CHOICES = [
         ("due", _("Nearest deadline")), ("-created_at", _("Newest first")), ("created_at", _("Oldest first")),
+        ("relevance", _("Best match")),
     ]
 
     view = forms.ChoiceField(label=_("View"), required=False, choices=VIEWS)

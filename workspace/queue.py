@@ -60,9 +60,14 @@ def queue_tickets(user, filters, now=None):
     for field in ("kind", "urgency", "level", "tariff", "assignee", "organisation"):
         if filters.get(field):
             qs = qs.filter(**{field: filters[field]})
-    qs = ticket_search(qs, filters.get("q", ""))
-    order = filters.get("order") or "due"
-    if order == "due":
+    text = filters.get("q", "")
+    # A search without a chosen order lists the best matches first (tickets.search).
+    order = filters.get("order") or ("relevance" if text else "due")
+    ranked = bool(text) and order == "relevance"
+    qs = ticket_search(qs, text, include_internal=True, ranked=ranked)
+    if ranked:
+        pass
+    elif order in ("due", "relevance"):
         qs = qs.order_by(F("next_due_at").asc(nulls_last=True), "pk")
     else:
         qs = qs.order_by(order, "-pk" if order.startswith("-") else "pk")

@@ -18,6 +18,7 @@ from knowledgebase.models import Article
 from knowledgebase.services import article_create
 from tickets import sla_clock
 from tickets.models import Channel, Event, Kind, Level, Message, PhoneCall, Status, Ticket
+from tickets.search import ticket_search_append
 from tickets.selectors import ticket_customer_recipients
 from tickets.services import (
     ticket_email_headers,
@@ -189,10 +190,11 @@ def ticket_escalate(*, ticket, actor, to_level, reason, to_engineer=None, keep_c
             ticket=ticket, actor=actor, kind=Event.Kind.ESCALATED, field="level",
             old_value=current, new_value=to_level, is_internal=True, created_at=now,
         )
-        Message.objects.create(
+        note = Message.objects.create(
             ticket=ticket, author=actor, visibility=Message.Visibility.INTERNAL, created_at=now,
             body=_("Level %(old)s → %(new)s: %(reason)s") % {"old": current, "new": to_level, "reason": reason},
         )
+        ticket_search_append(ticket, note.body, internal=True)
         ticket.level = to_level
         if to_engineer is not None:
             if not to_engineer.is_engineer or not to_engineer.is_active:

@@ -102,6 +102,11 @@ def test_approved_erasure_leaves_the_name_nowhere(history, customer_a, admin_use
     assert _columns_containing("Anna Kowalska") == []
     assert _columns_containing("anna@acme.example") == []
     assert _columns_containing("203.0.113.77") == []
+    # Nor in the ticket search documents (built from the text, not by PostgreSQL).
+    from tickets.models import Ticket
+    from tickets.search import search_query
+
+    assert not Ticket.objects.filter(search=search_query("Kowalska", include_internal=True)).exists()
     customer_a.refresh_from_db()
     assert not customer_a.is_active and not customer_a.has_usable_password()
     history.refresh_from_db()

@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,14 @@ Level = SupportLevel
 
 # The statuses in which a ticket is still being worked on: the one definition.
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
+
+
+class TicketManager(models.Manager):
+    """Tickets without their search document: pages never need it, and an instance that
+    never read it never writes it back."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("search")
 
 
 class Ticket(models.Model):
@@ -129,11 +137,11 @@ class Ticket(models.Model):
         "self", verbose_name=_("merged into"), on_delete=models.PROTECT, null=True, blank=True,
         editable=False, related_name="merged_tickets",
     )
-    search = models.GeneratedField(
-        expression=SearchVector("subject", "body", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # The search document (tickets/search.py): subject A, description B, public replies C,
+    # internal notes D, analysed in Python; written only by tickets.search, never by save().
+    search = SearchVectorField(editable=False, default="", db_default=models.Value("", output_field=SearchVectorField()))
+
+    objects = TicketManager()
 
     class Meta:
         verbose_name = _("ticket")
@@ -171,6 +179,17 @@ class Ticket(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.subject}"
+
+    def save(self, *args, **kwargs):
+        """The search document is kept by ``tickets.search`` (one UPDATE per message); a
+        save of a ticket read earlier must not write back a stale copy of it."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                f.attname for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname != "search" and f.attname not in deferred
+            ]
+        return super().save(*args, **kwargs)
 
     # Labels straight from the choices enums: Django's generated get_FOO_display rebuilds a
     # dict of the choices on every call, and the queue shows three of them per row.

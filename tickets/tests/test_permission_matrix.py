@@ -36,6 +36,8 @@ MATRIX = {
     "accounts:password_reset_complete": _row("get", None, [200] * 5),
     "tickets:list": _row("get", None, [302, 200, 200, 403, 403]),
     "tickets:new": _row("get", None, [302, 200, 200, 403, 403]),
+    # Possible duplicates beside the form: the customer's own organisation only (tickets/tests/test_search.py).
+    "tickets:similar": _row("post", None, [302, 200, 200, 403, 403], {"subject": "Export fails", "body": "error 500"}),
     "tickets:detail": _row("get", "ticket", [302, 200, 404, 302, 302]),
     "tickets:created": _row("get", "ticket", [302, 200, 404, 403, 403]),
     "tickets:reply": _row("post", "ticket", [302, 302, 404, 403, 403], {"body": "thanks"}),

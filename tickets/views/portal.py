@@ -47,7 +47,8 @@ def points_context(organisation, tariff):
 def ticket_list(request):
     form = CustomerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    tickets = selectors.ticket_list(request.user, status=filters.get("status", ""), query=filters.get("q", ""))
+    tickets = selectors.ticket_list(request.user, status=filters.get("status", ""), query=filters.get("q", ""),
+                                    ranked=True)
     page = selectors.CappedPaginator(tickets, PAGE_SIZE, cap=CUSTOMER_PAGE_COUNT_CAP).get_page(request.GET.get("page"))
     return render(request, "tickets/portal/list.html", {"form": form, "page": page})
 

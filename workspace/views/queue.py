@@ -14,7 +14,8 @@ from helpdesk.accounts.access import engineer_required
 from incidents import services as incident_services
 from tickets import services
 from tickets.models import Ticket
-from tickets.selectors import CappedPaginator
+from tickets.search import SEARCH_COUNT_CAP
+from tickets.selectors import PAGE_COUNT_CAP, CappedPaginator
 
 from .. import services as workspace_services
 from ..forms import BulkForm, QueueFilterForm, SavedViewForm
@@ -36,7 +37,8 @@ def _queue_context(request, bulk_form=None, saved_view_form=None):
     filters = form.cleaned_data if form.is_valid() else {}
     if not request.GET:
         filters = {"status": "open"}
-    page = CappedPaginator(queue_tickets(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    cap = SEARCH_COUNT_CAP if filters.get("q") else PAGE_COUNT_CAP  # tickets.search: counting matches costs more
+    page = CappedPaginator(queue_tickets(request.user, filters), PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     rows = list(page)
     for ticket in rows:
         ticket.marker = row_marker(ticket)

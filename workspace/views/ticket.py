@@ -117,6 +117,10 @@ def render_ticket(request, ticket, bound=None, status=200):
         "incident_links": list(incident_selectors.links_of_ticket(ticket)),
         "incident_suggestions": list(incident_selectors.suggestions_for_ticket(ticket)),
         "articles": list(ticket.knowledge_articles.only("pk", "title", "status").order_by("pk")),
+        "duplicates": selectors.possible_duplicates(
+            request.user, ticket.subject, ticket.body, ticket.language,
+            organisation_id=ticket.organisation_id, exclude=ticket,
+        ) if ticket.is_open else [],
         "can_write_article": ticket.status in RESOLVED_STATUSES and bool(ticket.resolution_summary.strip()),
         **forms,
     }
