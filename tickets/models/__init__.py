@@ -6,6 +6,7 @@ from .submission import TicketSubmission
 from .ticket import (
     OPEN_STATUSES,
     REFERENCE_PREFIX,
+    SEARCH_VECTOR,
     Channel,
     Kind,
     Level,
@@ -18,7 +19,7 @@ from .ticket import (
 from .triage import EngineerDayOff, EngineerSchedule, RootCause
 
 __all__ = [
-    "OPEN_STATUSES", "REFERENCE_PREFIX", "Attachment", "CallbackRequest", "Channel", "Event", "Kind", "Level",
+    "OPEN_STATUSES", "REFERENCE_PREFIX", "SEARCH_VECTOR", "Attachment", "CallbackRequest", "Channel", "Event", "Kind", "Level",
     "Message", "SatisfactionSurvey", "SlaTarget", "PhoneCall", "RootCause", "EngineerSchedule", "EngineerDayOff",
     "Status", "Ticket", "TicketSubmission", "Urgency", "attachment_path", "format_reference", "parse_reference",
 ]

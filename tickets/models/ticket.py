@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,10 @@ Level = SupportLevel
 
 # The statuses in which a ticket is still being worked on: the one definition.
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
+
+# What the queue's word search matches: subject and text, unstemmed (any language). The
+# GIN index in Ticket.Meta is on this very expression, and ticket_search filters on it.
+SEARCH_VECTOR = SearchVector("subject", "body", config="simple")
 
 
 class Ticket(models.Model):
@@ -88,15 +92,18 @@ class Ticket(models.Model):
         Tariff, verbose_name=_("tariff"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
         db_index=False,
     )
+    # Most tickets name no license and have no root cause yet: partial indexes in Meta.
     license = models.ForeignKey(
-        License, verbose_name=_("license"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+        License, verbose_name=_("license"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets",
+        db_index=False,
     )
     tariff_revision = models.ForeignKey(
         TariffRevision, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
     )
     # Triage (seed 001): the engineers' view of the problem and the plan.
     root_cause = models.ForeignKey(
-        "tickets.RootCause", verbose_name=_("root cause"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "tickets.RootCause", verbose_name=_("root cause"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        db_index=False,
     )
     effort_minutes = models.PositiveIntegerField(_("estimated effort (minutes)"), null=True, blank=True)
     planned_at = models.DateTimeField(_("planned completion"), null=True, blank=True)
@@ -123,34 +130,36 @@ class Ticket(models.Model):
     # Set by filing and by each public message of the customer (its time), cleared by an
     # engineer's public reply: the queue's "needs reply" view and "customer replied" marker.
     awaiting_reply_since = models.DateTimeField(_("awaiting a reply since"), null=True, blank=True)
-    search = models.GeneratedField(
-        expression=SearchVector("subject", "body", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
 
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         ordering = ["-created_at"]
+        # Every index is written on every insert and every non-HOT update, and weighs on
+        # each ticket: one per list or scan that needs it, none that another one's prefix
+        # or a small per-organisation set already serves (README, "Weight of a ticket").
         indexes = [
-            # Customer portal list: one organisation, newest first (optionally by status).
+            # Customer portal list: one organisation, newest first. A status or the queue's
+            # organisation filter reads the same index: one organisation's tickets are few.
             models.Index(fields=["organisation", "-created_at"], name="ticket_org_created_idx"),
-            models.Index(fields=["organisation", "status", "-created_at"], name="ticket_org_status_idx"),
-            # Engineer queue: by status (and type), newest or oldest first.
+            # Engineer queue: by status, newest or oldest first (a type filter reads along).
             models.Index(fields=["status", "-created_at"], name="ticket_status_created_idx"),
-            models.Index(fields=["status", "kind", "-created_at"], name="ticket_status_kind_idx"),
-            models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_idx"),
             models.Index(fields=["-created_at"], name="ticket_created_idx"),
-            GinIndex(fields=["search"], name="ticket_search_gin"),
-            # Engineer queue sorted by nearest deadline within a status.
+            # Words in subject and text: an expression index (the queue's search computes the
+            # same expression, tickets.selectors.ticket_search), no stored tsvector column.
+            GinIndex(SEARCH_VECTOR, name="ticket_search_expr_gin"),
+            # Engineer queue sorted by nearest deadline within a status (only running
+            # tickets have one: the per-column ones index the open statuses only).
             models.Index(fields=["status", "next_due_at"], name="ticket_status_due_idx"),
             models.Index(fields=["level", "status", "next_due_at"], name="ticket_level_due_idx"),
             models.Index(fields=["assignee", "status", "next_due_at"], name="ticket_assignee_due_idx"),
-            models.Index(fields=["organisation", "status", "next_due_at"], name="ticket_org_due_idx"),
-            models.Index(fields=["tariff", "status", "next_due_at"], name="ticket_tariff_due_idx"),
-            models.Index(fields=["urgency", "status", "next_due_at"], name="ticket_urgency_due_idx"),
+            models.Index(fields=["tariff", "status", "next_due_at"], name="ticket_tariff_open_due_idx",
+                         condition=models.Q(status__in=OPEN_STATUSES)),
+            models.Index(fields=["urgency", "status", "next_due_at"], name="ticket_urgency_open_due_idx",
+                         condition=models.Q(status__in=OPEN_STATUSES)),
+            models.Index(fields=["license"], name="ticket_license_idx", condition=models.Q(license__isnull=False)),
+            models.Index(fields=["root_cause"], name="ticket_root_cause_idx", condition=models.Q(root_cause__isnull=False)),
             # "Needs reply": open tickets the customer is waiting on, nearest deadline first.
             models.Index(
                 fields=["status", "next_due_at"], name="ticket_awaiting_due_idx",

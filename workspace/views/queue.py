@@ -37,8 +37,11 @@ def _queue_context(request, bulk_form=None, saved_view_form=None):
         filters = {"status": "open"}
     page = CappedPaginator(queue_tickets(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page)
+    # One reversal for the page; each row's link is the prefix and its number.
+    work_prefix = reverse("workspace:work", args=[0])[: -len("0/")]
     for ticket in rows:
         ticket.marker = row_marker(ticket)
+        ticket.work_url = f"{work_prefix}{ticket.number}/"
     query = request.GET.copy()
     query.pop("page", None)
     return {
