@@ -29,7 +29,7 @@ from .models import (
     Urgency,
 )
 from .models.ticket import TICKET_NUMBER_SEQUENCE
-from .reply_address import ticket_email_headers
+from .reply_address import ticket_email_headers, ticket_reply_address  # noqa: F401 - part of the services API (inbound, tests)
 from .satisfaction import satisfaction_request
 from .selectors import engineer_recipient, engineers_on_duty
 

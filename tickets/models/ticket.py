@@ -97,8 +97,10 @@ class Ticket(models.Model):
         License, verbose_name=_("license"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets",
         db_index=False,
     )
+    # No index: revisions are immutable and never deleted (nothing looks tickets up by one).
     tariff_revision = models.ForeignKey(
-        TariffRevision, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+        TariffRevision, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
+        db_index=False,
     )
     # Triage (seed 001): the engineers' view of the problem and the plan.
     root_cause = models.ForeignKey(
