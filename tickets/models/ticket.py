@@ -167,10 +167,12 @@ class Ticket(models.Model):
                 fields=["status", "next_due_at"], name="ticket_awaiting_due_idx",
                 condition=models.Q(awaiting_reply_since__isnull=False),
             ),
-            # Declared emergencies awaiting triage: the top of the engineers' queue.
+            # Declared emergencies awaiting triage: the top of the engineers' queue, on every
+            # page. Open ones only: a closed ticket once declared critical and never triaged
+            # would otherwise stay in it for ever (and the oldest-first scan walks them all).
             models.Index(
-                fields=["created_at"], name="ticket_declared_emergency_idx",
-                condition=models.Q(customer_urgency="critical", triaged_at__isnull=True),
+                fields=["created_at"], name="ticket_open_emergency_idx",
+                condition=models.Q(customer_urgency="critical", triaged_at__isnull=True, status__in=OPEN_STATUSES),
             ),
         ]
 
