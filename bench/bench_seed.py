@@ -99,7 +99,7 @@ def seed_tickets(n, t0, tariff, sla_columns, subjects):
         insert_select(cur, "tickets_ticket", Ticket, [
             "number", "organisation_id", "requester_id", "assignee_id", "kind", "subject", "body", "urgency",
             "customer_urgency", "status", "level", "token", "created_at", "updated_at", "first_response_at",
-            "resolved_at", "closed_at", "tariff_id", "first_response_business_seconds", "language", "search",
+            "resolved_at", "closed_at", "tariff_id", "first_response_business_seconds", "language", "search", "next_due_at",
             *sla_names], f"""
             SELECT %(base)s + g, organisation_id, requester_id, CASE WHEN status = 'new' THEN NULL ELSE engineer_id END,
                    (ARRAY['question','error','suggestion'])[1 + mod(g, 3)],
@@ -115,7 +115,9 @@ def seed_tickets(n, t0, tariff, sla_columns, subjects):
                    (%(ticket_docs)s::tsvector[])[1 + mod(g, cardinality(%(subjects)s::text[]))]
                    || (%(message_docs)s::tsvector[])[1 + lang * {len(MESSAGES)} + mod(%(base)s + g + 1, {len(MESSAGES)})]
                    || (%(message_docs)s::tsvector[])[1 + lang * {len(MESSAGES)} + mod(%(base)s + g + 2, {len(MESSAGES)})]
-                   || (%(message_docs)s::tsvector[])[1 + lang * {len(MESSAGES)} + mod(%(base)s + g + 3, {len(MESSAGES)})] {sla_values} {{extra}}
+                   || (%(message_docs)s::tsvector[])[1 + lang * {len(MESSAGES)} + mod(%(base)s + g + 3, {len(MESSAGES)})],
+                   CASE status WHEN 'new' THEN created + interval '2 hours' WHEN 'open' THEN created + interval '5 days' END
+                   {sla_values} {{extra}}
             FROM (SELECT *, (ARRAY['low','normal','normal','high','critical'])[1 + mod(g, 5)] AS urgency,
                     (%(language_index)s::int[])[1 + mod(g, cardinality(%(subjects)s::text[]))] AS lang,
                     CASE cls WHEN 'open' THEN CASE WHEN mod(g, 20) < 3 THEN 'new' WHEN mod(g, 20) < 16 THEN 'open'
@@ -146,23 +148,30 @@ def seed_tickets(n, t0, tariff, sla_columns, subjects):
                 FROM tickets_ticket WHERE closed_at IS NOT NULL""", params)
         # first response and commitment are met at the first reply; resolution when resolved.
         # Running clocks: due (roughly) 4 h / 2 h / 5 days after filing; waiting: paused.
-        for kind, minutes, met, due in (
-            ("first_response", 240, "first_response_at", "interval '4 hours'"),
-            ("commitment", 120, "first_response_at", "interval '2 hours'"),
-            ("resolution", 2400, "resolved_at", "interval '5 days'"),
-        ):
-            insert_select(cur, "tickets_slatarget", SlaTarget,
-                          ["ticket_id", "kind", "minutes", "due_at", "warn_at", "warned_at", "breached_at", "met_at"], f"""
-                SELECT id, %(kind)s, %(minutes)s, due, warn, CASE WHEN warn <= %(t0)s THEN warn END,
-                       CASE WHEN due <= coalesce({met}, %(t0)s) THEN due END, {met} {{extra}}
-                FROM (SELECT t.*, CASE WHEN {met} IS NULL AND t.status = 'waiting' THEN NULL
-                                       ELSE t.created_at + {due} END AS due,
-                             CASE WHEN {met} IS NULL AND t.status = 'waiting' THEN NULL
-                                  ELSE t.created_at + {due} * 0.75 END AS warn
-                      FROM tickets_ticket t) x""", {**params, "kind": kind, "minutes": minutes})
-        cur.execute("""UPDATE tickets_ticket t SET next_due_at = d.due FROM (SELECT ticket_id, min(due_at) AS due
+        # One statement, a ticket's three targets together in filing order, as filing writes
+        # them (bulk_create per ticket): the unique (ticket, kind) index then grows at its
+        # right edge like in production, not by page splits from kind-by-kind passes.
+        insert_select(cur, "tickets_slatarget", SlaTarget,
+                      ["ticket_id", "kind", "minutes", "due_at", "warn_at", "warned_at", "breached_at", "met_at"], """
+            SELECT id, kind, minutes, due, warn, CASE WHEN warn <= %(t0)s THEN warn END,
+                   CASE WHEN due <= coalesce(met, %(t0)s) THEN due END, met {extra}
+            FROM (SELECT t.id, k.ord, k.kind, k.minutes, m.met,
+                         CASE WHEN m.met IS NULL AND t.status = 'waiting' THEN NULL ELSE t.created_at + k.due END AS due,
+                         CASE WHEN m.met IS NULL AND t.status = 'waiting' THEN NULL
+                              ELSE t.created_at + k.due * 0.75 END AS warn
+                  FROM tickets_ticket t
+                  CROSS JOIN (VALUES (1, 'first_response', 240, interval '4 hours'),
+                                     (2, 'commitment', 120, interval '2 hours'),
+                                     (3, 'resolution', 2400, interval '5 days')) k (ord, kind, minutes, due)
+                  CROSS JOIN LATERAL (SELECT CASE WHEN k.kind = 'resolution' THEN t.resolved_at
+                                                  ELSE t.first_response_at END AS met) m) x
+            ORDER BY id, ord""", params)
+        # Filing inserts the ticket with its nearest deadline (no second write of the row);
+        # the seed did too: check it against the targets just written.
+        cur.execute("""SELECT count(*) FROM tickets_ticket t LEFT JOIN (SELECT ticket_id, min(due_at) AS due
                        FROM tickets_slatarget WHERE met_at IS NULL AND due_at IS NOT NULL GROUP BY ticket_id) d
-                       WHERE d.ticket_id = t.id""")
+                       ON d.ticket_id = t.id WHERE t.next_due_at IS DISTINCT FROM d.due""")
+        assert cur.fetchone()[0] == 0, "seeded next_due_at differs from the targets"
         cur.execute("SET session_replication_role = DEFAULT")
         for _, index_def in deferred:
             cur.execute(index_def)

@@ -26,7 +26,8 @@ def default_tariff():
 
 
 def entitlement_for(
-    organisation: Organisation, license: License | None = None, today: date | None = None, explain: bool = True
+    organisation: Organisation, license: License | None = None, today: date | None = None, explain: bool = True,
+    licenses=None,
 ):
     """The best tariff that applies to the organisation (and license) today.
 
@@ -34,10 +35,12 @@ def entitlement_for(
     has not ended, and free tariffs of the organisation's partner level. The highest
     rank wins; with none, the default (basic) tariff. Returns None if no tariff is set up.
     ``explain=False`` skips looking up when support ended (only the form tells the customer).
+    ``licenses``: the organisation's licenses when the caller has them already (the ticket
+    form lists them); with none there is no subscription to look up.
     """
     today = today or timezone.localdate()
     candidates = []
-    subs = (
+    subs = Subscription.objects.none() if licenses is not None and not licenses else (
         Subscription.objects.filter(
             license__organisation=organisation,
             license__support_until__gte=today,

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from billing.selectors import tariff_charges_points
 from billing.services import wallet_charge_callback, wallet_charge_ticket
-from helpdesk.mail.services import email_enqueue
+from helpdesk.mail.services import email_enqueue, email_enqueue_deferred
 from sla.channels import channel_check
 from sla.selectors import default_tariff, entitlement_for
 
-from . import sla_clock, workflow
+from . import email_contexts, sla_clock, workflow
 from .attachments import attached_bytes, check_uploads, file_sha256
 from .models import (
     Attachment,
@@ -29,10 +29,10 @@ from .models import (
     Urgency,
 )
 from .models.ticket import TICKET_NUMBER_SEQUENCE
-from .reply_address import ticket_email_headers, ticket_reply_address
+from .reply_address import ticket_email_headers, ticket_reply_address  # noqa: F401 - part of the services API (inbound, tests)
 from .satisfaction import satisfaction_request
 from .search import ticket_search_append, ticket_vector
-from .selectors import engineer_recipient, engineers_on_duty, ticket_customer_recipients, ticket_promise
+from .selectors import engineer_recipient, engineers_on_duty, ticket_customer_recipients
 from .signals import ticket_filed
 
 
@@ -161,18 +161,19 @@ def ticket_create(
         if ticket.is_declared_emergency:
             _notify_declared_emergency(ticket)
         if confirm:
-            _confirm(ticket, requester, language)
+            _confirm(ticket, requester, language, targets)
         transaction.on_commit(lambda: ticket_filed.send_robust(sender=Ticket, ticket=ticket))
     return ticket
 
 
-def _confirm(ticket, requester, language):
-    email_enqueue(
+def _confirm(ticket, requester, language, targets):
+    """The confirmation is rendered by the worker (after commit), not while the customer
+    waits; it promises the deadlines computed at filing (``email_contexts.created_params``)."""
+    email_enqueue_deferred(
         to=requester.email,
         template="tickets/email/created",
-        context={"ticket": ticket, "user": requester, "url": _portal_url(ticket),
-                 "reply_by_email": bool(ticket_reply_address(ticket)),
-                 "promise": _promise_in(ticket, requester, requester.language or language)},
+        builder=email_contexts.CREATED,
+        params=email_contexts.created_params(ticket, requester, targets),
         language=requester.email_language(language),
         topic=f"ticket:{ticket.number}",
         headers=ticket_email_headers(ticket),
@@ -190,11 +191,6 @@ def _submission_claim(requester, key):
     except IntegrityError:
         earlier = TicketSubmission.objects.select_related("ticket").get(requester=requester, key=key[:200])
         return earlier.ticket
-
-
-def _promise_in(ticket, user, language):
-    with translation.override(language):
-        return list(ticket_promise(ticket, user.time_zone).values())
 
 
 def _notify_declared_emergency(ticket):

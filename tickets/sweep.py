@@ -24,9 +24,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from helpdesk.accounts.models import User
-from helpdesk.mail.services import email_enqueue
+from helpdesk.mail.services import email_enqueue, email_enqueue_deferred
 from sla.models import TargetKind
 
+from . import email_contexts
 from .models import Event, SlaTarget, Ticket, format_reference
 from .selectors import engineer_address, engineer_recipient
 
@@ -73,11 +74,17 @@ RETURNING ticket_id, new_value
 """
 
 
-@dataclass
+@dataclass(slots=True)
 class Due:
-    """One claimed target and the facts of its ticket the notification needs."""
+    """One claimed target and the facts of its ticket the notification needs (plain
+    values: a burst claims thousands, and only a few become model instances, in
+    ``target``, for an email of their own)."""
 
-    target: SlaTarget
+    pk: int
+    ticket_id: int
+    kind: str
+    due_at: object
+    warn_at: object
     breached: bool
     number: int
     subject: str
@@ -85,16 +92,20 @@ class Due:
     assignee_id: int | None
 
     @property
+    def target(self):
+        return SlaTarget(pk=self.pk, ticket_id=self.ticket_id, kind=self.kind, due_at=self.due_at, warn_at=self.warn_at)
+
+    @property
     def urgency_key(self):
         # Breaches before warnings; within each, the earliest deadline first.
-        return (0 if self.breached else 1, self.target.due_at or self.target.warn_at)
+        return (0 if self.breached else 1, self.due_at or self.warn_at)
 
 
 def _claim(sql, now, batch, breached):
     with connection.cursor() as cursor:
         cursor.execute(sql, {"now": now, "batch": batch})
         return [
-            Due(SlaTarget(pk=pk, ticket_id=ticket_id, kind=kind, due_at=due_at, warn_at=warn_at), breached, *ticket)
+            Due(pk, ticket_id, kind, due_at, warn_at, breached, *ticket)
             for pk, ticket_id, kind, due_at, warn_at, *ticket in cursor.fetchall()
         ]
 
@@ -117,14 +128,14 @@ def sla_sweep(now=None, batch=10_000):
             warnings = _claim(WARN_CLAIM, now, batch, breached=False)
             if not breaches and not warnings:
                 break
-            to_escalate = {d.target.ticket_id for d in breaches} - escalated
+            to_escalate = {d.ticket_id for d in breaches} - escalated
             if to_escalate:
                 escalated |= to_escalate
                 with connection.cursor() as cursor:
                     cursor.execute(ESCALATE, {"ids": list(to_escalate), "now": now})
                     raised = dict(cursor.fetchall())
                 for due in breaches + warnings:
-                    due.level = raised.get(due.target.ticket_id, due.level)
+                    due.level = raised.get(due.ticket_id, due.level)
             _notify(breaches + warnings)
             warned += len(warnings)
             breached += len(breaches)
@@ -149,10 +160,10 @@ def _notify(dues):
             _guarded(_notify_digest, address, language, items)
         else:
             single.extend(items)
-    tickets = Ticket.objects.select_related("assignee").in_bulk({d.target.ticket_id for d in single})
+    tickets = Ticket.objects.select_related("assignee").in_bulk({d.ticket_id for d in single})
     for due in single:
         template = "tickets/email/sla_breach" if due.breached else "tickets/email/sla_warning"
-        _guarded(notify_engineers, tickets[due.target.ticket_id], template, due.target)
+        _guarded(notify_engineers, tickets[due.ticket_id], template, due.target)
 
 
 def _guarded(send, *args):
@@ -189,20 +200,23 @@ def _notify_digest(address, language, items):
     with translation.override(language):
         labels = {kind: str(label) for kind, label in TargetKind.choices}
         for d in shown:
-            due = d.target.due_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M") if d.target.due_at else ""
+            due = d.due_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M") if d.due_at else ""
             state = (
                 _("missed, was due %(at)s UTC, now at level %(level)s") % {"at": due, "level": d.level}
                 if d.breached else _("due %(at)s UTC") % {"at": due}
             )
             rows.append({
                 "reference": format_reference(d.number), "subject": d.subject,
-                "target": labels.get(d.target.kind, d.target.kind), "state": state, "url": f"{work_url}{d.number}/",
+                "target": labels.get(d.kind, d.kind), "state": state, "url": f"{work_url}{d.number}/",
             })
-    email_enqueue(
+    # Rendered by the worker (three templates of up to a hundred rows each): the sweep
+    # holds its claims' row locks until it commits, so it stores only the rows' text.
+    email_enqueue_deferred(
         to=address,
         template="tickets/email/sla_digest",
-        context={"rows": rows, "breached": sum(d.breached for d in items), "warned": sum(not d.breached for d in items),
-                 "total": len(items), "more": len(items) - len(shown), "queue_url": reverse("workspace:queue")},
+        builder=email_contexts.AS_STORED,
+        params={"rows": rows, "breached": sum(d.breached for d in items), "warned": sum(not d.breached for d in items),
+                "total": len(items), "more": len(items) - len(shown), "queue_url": reverse("workspace:queue")},
         language=language,
         topic="sla-digest",
     )

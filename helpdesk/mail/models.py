@@ -26,6 +26,10 @@ class OutboundEmail(models.Model):
     body_text = models.TextField(_("plain text"))
     body_html = models.TextField(_("HTML"), blank=True, default="")
     headers = models.JSONField(_("extra headers"), default=dict, blank=True)
+    # An email queued to be rendered by the worker (services.email_enqueue_deferred):
+    # {"template", "builder", "params", "language"}; subject and bodies are empty until the
+    # worker renders them, once, just before the first delivery attempt. NULL otherwise.
+    deferred = models.JSONField(_("rendered by the worker from"), null=True, blank=True, editable=False)
     # What caused it, for admins tracing a notification ("ticket:10042").
     topic = models.CharField(_("topic"), max_length=120, blank=True, default="")
     # Account or notification email, for the per-recipient caps (services.email_allowed).

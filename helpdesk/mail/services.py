@@ -52,7 +52,7 @@ def email_allowed(to, kind=Kind.NOTIFICATION):
     lock, so concurrent requests cannot all slip under the cap.
 
     A refused email is to be dropped (never queued for later) and is logged here.
-    ``email_enqueue`` calls this itself; other senders (inbound auto-replies) may ask
+    ``email_enqueue`` applies the same rule as it inserts (``_insert_capped``); other senders (inbound auto-replies) may ask
     first to skip building an email that would be dropped.
     """
     address = _clean_header(to).lower()
@@ -72,6 +72,40 @@ def email_allowed(to, kind=Kind.NOTIFICATION):
     return True
 
 
+def _insert_capped(email, kind, *, keep=True):
+    """Insert the unsaved row unless the recipient's cap is reached (the rule of
+    ``email_allowed``); True if inserted. After the advisory lock (its own statement: a
+    statement's snapshot predates a lock it takes), the count and the insert are one
+    ``INSERT … SELECT … WHERE count < limit``: one round trip fewer per email."""
+    address = email.to.lower()
+    if keep and address in {a.lower() for a in settings.EMAIL_CAP_EXEMPT}:
+        email.save(force_insert=True)
+        return True
+    # ``keep=False`` (a dry run): the very same statements with a cap of zero insert nothing.
+    limit = settings.EMAIL_CAPS_PER_HOUR.get(kind, settings.EMAIL_CAPS_PER_HOUR[Kind.NOTIFICATION]) if keep else 0
+    fields = [f for f in OutboundEmail._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    values = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+    table = quote(OutboundEmail._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) SELECT {values} "
+        f"WHERE (SELECT count(*) FROM {table} WHERE UPPER({quote('to')}) = UPPER(%s) AND kind = %s "
+        f"AND created_at >= %s) < %s RETURNING id"
+    )
+    params = [f.get_db_prep_save(f.pre_save(email, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [CAP_LOCK_NAMESPACE, address])
+        cursor.execute(sql, [*params, address, kind, timezone.now() - timedelta(hours=1), limit])
+        row = cursor.fetchone()
+    if row is None:
+        if not _in_dry_run.get():
+            log.warning("email cap: dropped a %s email to %s (limit %s an hour)", kind, address, limit)
+        return False
+    email.pk = row[0]
+    email._state.adding = False
+    return True
+
+
 def email_enqueue(*, to, template, context, language=None, topic="", headers=None, kind=Kind.NOTIFICATION):
     """Render ``<template>_subject.txt``, ``.txt`` and ``.html`` in the recipient's language
     and store the email in the outbox; delivery is enqueued after the transaction commits.
@@ -86,9 +120,10 @@ def email_enqueue(*, to, template, context, language=None, topic="", headers=Non
 
 def email_enqueue_dry_run(**kwargs):
     """Spend what ``email_enqueue(**kwargs)`` spends and keep nothing: the same rendering,
-    cap check and insert in the same one savepoint, rolled back instead of released (its
-    after-commit publish goes with it). For an answer that must not be told apart by its
-    timing from one that sends, e.g. a password reset for an unknown address."""
+    advisory lock and capped ``INSERT … SELECT`` statement, run with a cap of zero so it
+    inserts no row (no savepoint either: both paths send the same statements). For an
+    answer that must not be told apart by its timing from one that sends, e.g. a password
+    reset for an unknown address."""
     token = _in_dry_run.set(True)  # nothing is dropped for real: nothing to log
     try:
         _enqueue(kwargs.pop("to"), kwargs.pop("template"), kwargs.pop("context"), kwargs.pop("language", None),
@@ -98,34 +133,87 @@ def email_enqueue_dry_run(**kwargs):
         _in_dry_run.reset(token)
 
 
-class _DryRun(Exception):
-    pass
+def _enqueue(to, template, context, language, topic, headers, kind, *, keep):
+    subject, text, html = email_render(template, context, language)
+    email = OutboundEmail(
+        to=_clean_header(to),
+        subject=subject[:300],
+        body_text=text,
+        body_html=html,
+        topic=topic,
+        kind=kind,
+        headers={k: _clean_header(v) for k, v in (headers or {}).items()},
+    )
+    # A transaction for the cap's advisory lock; inside the caller's, no savepoint of its
+    # own (two statements fewer): a failure here fails the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
+        if not _insert_capped(email, kind, keep=keep):
+            return None
+    transaction.on_commit(lambda: _publish(email.pk))
+    return email
+
+
+# Context builders for emails the worker renders (email_enqueue_deferred): name → function
+# taking the JSON params stored with the row and returning the template context. The app
+# that owns the data registers them in its AppConfig.ready(), so this app imports nothing
+# above it.
+_CONTEXT_BUILDERS = {}
+
+
+def email_context_builder(name):
+    """Decorator: register ``function(**params) -> context`` under ``name``."""
+
+    def register(function):
+        _CONTEXT_BUILDERS[name] = function
+        return function
+
+    return register
+
+
+def email_enqueue_deferred(*, to, template, builder, params, language=None, topic="", headers=None,
+                           kind=Kind.NOTIFICATION):
+    """Queue an email that the worker renders, not the request: the rule of
+    ``email_enqueue`` (outbox row in the caller's transaction, per-recipient cap, publish
+    after commit), without rendering three templates while the user waits.
+
+    ``builder`` names a function registered with ``email_context_builder``; ``params``
+    (JSON: ids, and facts that must be worded as they are now, e.g. deadlines) are what it
+    builds the context from at delivery. Returns the row, or None when the cap drops it.
+    """
+    email = OutboundEmail(
+        to=_clean_header(to), subject="", body_text="", topic=topic, kind=kind,
+        headers={k: _clean_header(v) for k, v in (headers or {}).items()},
+        deferred={"template": template, "builder": builder, "params": params,
+                  "language": language or settings.LANGUAGE_CODE},
+    )
+    # A transaction for the cap's advisory lock; inside the caller's, no savepoint of its
+    # own (two statements fewer): a failure here fails the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
+        if not _insert_capped(email, kind):
+            return None
+    transaction.on_commit(lambda: _publish(email.pk))
+    return email
+
+
+def email_render_deferred(email):
+    """Render a deferred row's subject and bodies and store them, once: a rendered row
+    keeps them (a retry sends the same message) and drops the params it was built from
+    (the row then weighs what an email rendered in the request does). Returns the row."""
+    spec = email.deferred
+    if spec is None or spec.get("params") is None:
+        return email
+    with translation.override(spec["language"]):  # what the builder words, in the recipient's language
+        context = _CONTEXT_BUILDERS[spec["builder"]](**spec["params"])
+    subject, email.body_text, email.body_html = email_render(spec["template"], context, spec["language"])
+    email.subject = subject[:300]
+    email.deferred = {**spec, "params": None}
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        subject=email.subject, body_text=email.body_text, body_html=email.body_html, deferred=email.deferred
+    )
+    return email
 
 
 _in_dry_run = contextvars.ContextVar("email_dry_run", default=False)
-
-
-def _enqueue(to, template, context, language, topic, headers, kind, *, keep):
-    subject, text, html = email_render(template, context, language)
-    try:
-        with transaction.atomic():
-            if not email_allowed(to, kind):
-                return None
-            email = OutboundEmail.objects.create(
-                to=_clean_header(to),
-                subject=subject[:300],
-                body_text=text,
-                body_html=html,
-                topic=topic,
-                kind=kind,
-                headers={k: _clean_header(v) for k, v in (headers or {}).items()},
-            )
-            if not keep:
-                raise _DryRun
-    except _DryRun:
-        return None
-    transaction.on_commit(lambda: _publish(email.pk))
-    return email
 
 
 def email_language(*candidates, default=None):
@@ -223,23 +311,33 @@ def _deliver_locked(email_id):
             email.last_error = "previous attempt interrupted (worker died mid-send)"
         email.state = OutboundEmail.State.SENDING
         email.attempts += 1
+        try:
+            email_render_deferred(email)
+        except Exception as exc:  # noqa: BLE001 - a broken template or builder: retried like SMTP
+            _failed(email, exc)
+            return False
         # Due at once for the sweep: a live sender is recognised by its lock, not a lease.
         email.next_attempt_at = now
         email.save(update_fields=["state", "attempts", "next_attempt_at", "last_error"])
     try:
         _send(email)
     except Exception as exc:  # noqa: BLE001 - SMTP can fail in many ways; all are retried
-        delay = timedelta(seconds=min(3600, 30 * 2 ** (email.attempts - 1)))
-        state = OutboundEmail.State.FAILED if email.attempts >= MAX_ATTEMPTS else OutboundEmail.State.PENDING
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            state=state, last_error=repr(exc)[:2000], next_attempt_at=timezone.now() + delay
-        )
-        log.warning("sending outbox email %s failed (attempt %s): %r", email.pk, email.attempts, exc)
+        _failed(email, exc)
         return False
     OutboundEmail.objects.filter(pk=email.pk).update(
         state=OutboundEmail.State.SENT, sent_at=timezone.now(), last_error=""
     )
     return True
+
+
+def _failed(email, exc):
+    """Back off exponentially; give up after MAX_ATTEMPTS."""
+    delay = timedelta(seconds=min(3600, 30 * 2 ** (email.attempts - 1)))
+    state = OutboundEmail.State.FAILED if email.attempts >= MAX_ATTEMPTS else OutboundEmail.State.PENDING
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        state=state, attempts=email.attempts, last_error=repr(exc)[:2000], next_attempt_at=timezone.now() + delay
+    )
+    log.warning("sending outbox email %s failed (attempt %s): %r", email.pk, email.attempts, exc)
 
 
 def _send(email):

@@ -5,6 +5,7 @@ from django.test import override_settings
 
 from helpdesk.accounts.models import User
 from helpdesk.mail.models import OutboundEmail
+from helpdesk.mail.services import email_render_deferred
 from inbound import services
 from inbound.models import InboundMessage
 from tickets import services as ticket_services
@@ -40,6 +41,7 @@ def test_known_customer_opens_a_ticket_by_email_and_gets_a_confirmation(deliver,
     assert ticket.channel == Channel.EMAIL and ticket.subject == "Export fails with 500"
     assert ticket.body == "Error 500 on export."
     confirmation = OutboundEmail.objects.get(topic=f"ticket:{ticket.number}", to=customer_a.email)
+    confirmation = email_render_deferred(confirmation)  # as the worker renders it
     assert ticket.reference in confirmation.subject
     assert confirmation.headers["Reply-To"] == f"support+{ticket.token.hex}@helpdesk.localhost"
     assert "reply to this email" in confirmation.body_text

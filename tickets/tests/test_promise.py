@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from helpdesk.mail.models import OutboundEmail
+from helpdesk.mail.services import email_render_deferred
 from sla.tests.factories import CalendarFactory, TariffFactory
 from tickets import selectors, services
 
@@ -29,7 +30,7 @@ def ticket(customer_a):
 def test_the_email_promises_both_deadlines_in_the_customers_zone(ticket, customer_a):
     from sla.promise import deadline_text
 
-    body = OutboundEmail.objects.get(to=customer_a.email).body_text
+    body = email_render_deferred(OutboundEmail.objects.get(to=customer_a.email)).body_text  # as the worker sends it
     warsaw = ZoneInfo("Europe/Warsaw")
     # 11:00 Moscow is 09:00 in Warsaw; the commitment (12:00 Moscow) is 10:00 in Warsaw.
     with translation.override("en"):
@@ -43,7 +44,7 @@ def test_email_portal_and_api_say_the_same_sentences(ticket, customer_a, client_
     from rest_framework.test import APIClient
 
     promise = selectors.ticket_promise(ticket, "Europe/Warsaw")
-    email = OutboundEmail.objects.get(to=customer_a.email).body_text
+    email = email_render_deferred(OutboundEmail.objects.get(to=customer_a.email)).body_text
     page = client_for(customer_a).get(reverse("tickets:detail", args=[ticket.number])).content.decode()
     created = client_for(customer_a).get(reverse("tickets:created", args=[ticket.number])).content.decode()
     api = APIClient()

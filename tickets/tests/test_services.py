@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from helpdesk.mail.models import OutboundEmail
+from helpdesk.mail.services import email_render_deferred
 from tickets import services
 from tickets.models import Attachment, Event, Message, Status, Ticket, format_reference, parse_reference
 
@@ -24,6 +25,8 @@ def test_filing_gives_a_reference_an_event_and_a_confirmation_email(customer_a):
     assert list(ticket.events.values_list("kind", flat=True)) == [Event.Kind.CREATED]
     email = OutboundEmail.objects.get()
     assert email.to == customer_a.email
+    assert email.body_text == ""  # rendered by the worker, not while the customer waits
+    email = email_render_deferred(email)
     assert ticket.reference in email.subject
     assert ticket.reference in email.body_text
 
@@ -53,7 +56,7 @@ def test_failure_after_files_are_written_removes_them(customer_a, _attachments_i
     def explode(**kwargs):
         raise RuntimeError("mail template broke")
 
-    monkeypatch.setattr(services, "email_enqueue", explode)
+    monkeypatch.setattr(services, "email_enqueue_deferred", explode)
     with pytest.raises(RuntimeError):
         services.ticket_create(requester=customer_a, data=_data(), files=[SimpleUploadedFile("ok.png", PNG)])
     assert not Ticket.objects.exists()

@@ -64,7 +64,7 @@ def ticket_new(request):
     own = next((o for o in organisations if o.pk == request.user.organisation_id), None) or request.user.organisation
     licenses = list(licenses_of(own))
     # When support ended is said only on the rendered form, not looked up for a filing.
-    entitlement = entitlement_for(own, explain=request.method != "POST")
+    entitlement = entitlement_for(own, explain=request.method != "POST", licenses=licenses)
     points = points_context(own, entitlement.tariff if entitlement else None)
     options = {"licenses": licenses, "organisations": organisations, "charges_points": points is not None}
     if request.method == "POST":

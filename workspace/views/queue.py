@@ -40,8 +40,11 @@ def _queue_context(request, bulk_form=None, saved_view_form=None):
     cap = SEARCH_COUNT_CAP if filters.get("q") else PAGE_COUNT_CAP  # tickets.search: counting matches costs more
     page = CappedPaginator(queue_tickets(request.user, filters), PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     rows = list(page)
+    # One reversal for the page; each row's link is the prefix and its number.
+    work_prefix = reverse("workspace:work", args=[0])[: -len("0/")]
     for ticket in rows:
         ticket.marker = row_marker(ticket)
+        ticket.work_url = f"{work_prefix}{ticket.number}/"
     query = request.GET.copy()
     query.pop("page", None)
     return {
