@@ -5,6 +5,7 @@ A model instance's ``tariff.name`` already reads the active language with fallba
 default language). ``localized("ticket__tariff__name")`` is the expression that reads
 it as the instance would: the active language, then the fallbacks, empty skipped."""
 
+from django.conf import settings
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
@@ -21,11 +22,11 @@ def localized(path):
     return Coalesce(*columns, Value(""), output_field=text)
 
 
-def localized_columns(path):
-    """``path`` and its per-language columns, for ``.only()``: an instance's ``name`` reads
-    ``name_<language>``, so loading only ``name`` would cost one query per row."""
-    from django.conf import settings
-
+def translated_columns(path):
+    """Every language's column of a translated field reached by ``path``, for ``.only()``
+    on a model that is not itself translated: ``only("tariff__name")`` alone would load
+    the base column and leave ``tariff.name`` (which reads the language columns) to one
+    query per row."""
     field = path.rsplit("__", 1)
     prefix, name = (field[0] + "__", field[1]) if len(field) == 2 else ("", field[0])
-    return (path, *(prefix + build_localized_fieldname(name, code) for code, _label in settings.LANGUAGES))
+    return tuple(prefix + build_localized_fieldname(name, code) for code, _name in settings.LANGUAGES)

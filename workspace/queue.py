@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from helpdesk.translated import localized_columns
+from helpdesk.translated import translated_columns
 from tickets.models import OPEN_STATUSES, CallbackRequest, Ticket, Urgency
 from tickets.selectors import ticket_search
 
@@ -76,7 +76,8 @@ def queue_tickets(user, filters, now=None):
     seen = TicketSeen.objects.filter(user=user, ticket=OuterRef("pk")).values("seen_at")[:1]
     return qs.select_related("organisation", "assignee", "tariff").only(
         "number", "subject", "kind", "urgency", "level", "status", "next_due_at", "created_at", "tariff_revision_id",
-        "updated_at", "awaiting_reply_since", "organisation__name", "organisation__is_active", "assignee__full_name", *localized_columns("tariff__name"),
+        "updated_at", "awaiting_reply_since", "organisation__name", "organisation__is_active", "assignee__full_name",
+        *translated_columns("tariff__name"),
     ).annotate(seen_at=Subquery(seen))
 
 

@@ -14,7 +14,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from helpdesk.translated import localized_columns
+from helpdesk.translated import translated_columns
 from tickets import selectors, services
 from tickets.models import Channel
 from tickets.views.files import attachment_response
@@ -36,7 +36,7 @@ ROW_RELATED = ("organisation", "requester", "assignee", "tariff")
 ROW_FIELDS = (
     "number", "subject", "kind", "status", "customer_urgency", "urgency", "level", "channel",
     "next_due_at", "created_at", "updated_at", "organisation__name", "requester__full_name",
-    "assignee__full_name", "tariff__code", *localized_columns("tariff__name"),
+    "assignee__full_name", "tariff__code", *translated_columns("tariff__name"),
 )
 
 

@@ -69,7 +69,9 @@ class ConsentRequiredMiddleware:
         current = settings.PERSONAL_DATA_AGREEMENT_VERSION
         if user.is_authenticated and request.session.get(SESSION_KEY) != current and not self._is_open(request):
             if consent_outdated(user):
-                target = f"{reverse('accounts:consent')}?{urlencode({'next': request.get_full_path()})}"
+                # Back to the page asked for; a refused POST goes home (its URL has no page).
+                back = request.get_full_path() if request.method in ("GET", "HEAD") else reverse("home")
+                target = f"{reverse('accounts:consent')}?{urlencode({'next': back})}"
                 if request.headers.get("HX-Request") == "true":  # a fragment request: htmx loads the page
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = target

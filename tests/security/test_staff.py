@@ -221,11 +221,13 @@ def test_admin_changes_are_in_the_audit_log_with_who_made_them(admin_user, org_a
     client = client_for(admin_user)
     url = reverse("admin:sla_tariff_change", args=[tariff.pk])
     data = _admin_form(client, url)
-    data["name"] = "Basic (renamed)"
+    data["name_en"] = "Basic (renamed)"  # one field per language (modeltranslation)
+    data["name_ru"] = "Базовый"
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     entry = LogEntry.objects.get_for_object(tariff).filter(action=LogEntry.Action.UPDATE).get()
-    assert entry.actor == admin_user and entry.changes_dict["name"] == ["Basic", "Basic (renamed)"]
+    assert entry.actor == admin_user and entry.changes_dict["name_en"] == ["Basic", "Basic (renamed)"]
+    assert entry.changes_dict["name_ru"][1] == "Базовый"
     user_url = reverse("admin:accounts_organisation_change", args=[org_a.pk])
     data = _admin_form(client, user_url)
     data["name"] = "Acme Hosting Ltd"
