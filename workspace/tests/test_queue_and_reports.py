@@ -139,8 +139,8 @@ def test_reports_aggregate_first_response_compliance_backlog_pareto_phone(tariff
     assert sum(r["total"] for r in reports.backlog_by_age()) == 10
     assert reports.phone_minutes(start, end)[0]["minutes"] == 7
     response = client_for(admin_user).get(reverse("workspace:reports"), {"export": "pareto"})
-    table = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert table[0]["tickets"] == "6" and len(table) == 5
+    table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[0]["Tickets"] == "6" and len(table) == 5
 
 
 def test_reports_page_query_count_does_not_grow_with_tickets(tariff, admin_user, client_for):
