@@ -52,25 +52,34 @@ def _days_params(days):
 
 # ---------------------------------------------------------------- the aggregates, per day
 
-# The tickets filed on the listed days (one index range scan per day on created_at), or,
-# for one organisation, on every day of a range (its (organisation, created) index).
+# Two ways to pick the rows. Listed days (today and the days touched since the last run):
+# one index range scan per day. A contiguous range (a full rebuild, one organisation's
+# period): one scan, the day computed from the timestamp.
+_DAYS = "d(day, s, e) AS (SELECT * FROM unnest(%(days)s::date[], %(starts)s::timestamptz[], %(ends)s::timestamptz[])),"
 _COHORT = """
-    d(day, s, e) AS (SELECT * FROM unnest(%(days)s::date[], %(starts)s::timestamptz[], %(ends)s::timestamptz[])),
-    t AS (SELECT d.day, t.id, t.tariff_id, t.organisation_id, t.first_response_business_seconds AS frs,
+    t AS (SELECT {day} AS day, t.id, t.tariff_id, t.organisation_id, t.first_response_business_seconds AS frs,
                  t.customer_urgency = 'critical' AS declared, t.urgency = 'critical' AND t.triaged_at IS NOT NULL AS confirmed,
                  t.triaged_at IS NULL AS untriaged
-          FROM d JOIN tickets_ticket t ON t.created_at >= d.s AND t.created_at < d.e
-          WHERE TRUE {filters})
+          FROM {source} WHERE TRUE {filters})
 """
+_COHORT_SOURCES = {
+    "days": ("d.day", "d JOIN tickets_ticket t ON t.created_at >= d.s AND t.created_at < d.e", ""),
+    "range": ("(t.created_at AT TIME ZONE %(tz)s)::date", "tickets_ticket t",
+              " AND t.created_at >= %(from)s AND t.created_at < %(to)s"),
+}
 _FLOW_EVENTS = """
-    d(day, s, e) AS (SELECT * FROM unnest(%(days)s::date[], %(starts)s::timestamptz[], %(ends)s::timestamptz[])),
-    f AS (SELECT d.day, t.tariff_id,
+    f AS (SELECT {day} AS day, t.tariff_id,
                  (e.kind = 'created' OR (e.old_value <> ALL(%(open)s) AND e.new_value = ANY(%(open)s)))::int AS opened,
                  (e.kind = 'status' AND e.old_value = ANY(%(open)s) AND e.new_value <> ALL(%(open)s))::int AS closed
-          FROM d JOIN tickets_event e ON e.kind IN ('created', 'status') AND e.created_at >= d.s AND e.created_at < d.e
-          JOIN tickets_ticket t ON t.id = e.ticket_id
+          FROM {source} JOIN tickets_ticket t ON t.id = e.ticket_id
           WHERE TRUE {filters})
 """
+_FLOW_SOURCES = {
+    "days": ("d.day", "d JOIN tickets_event e ON e.kind IN ('created', 'status') AND e.created_at >= d.s AND e.created_at < d.e",
+             ""),
+    "range": ("(e.created_at AT TIME ZONE %(tz)s)::date", "tickets_event e",
+              " AND e.kind IN ('created', 'status') AND e.created_at >= %(from)s AND e.created_at < %(to)s"),
+}
 
 
 @dataclass(frozen=True)
@@ -125,12 +134,20 @@ def _filters(table, tariff=None, organisation=None):
     return "".join(parts)
 
 
-def _live_sql(table, tariff=None, organisation=None):
-    return "WITH " + table.ctes.format(filters=_filters(table, tariff, organisation)), table.select
+def _live_sql(table, tariff=None, organisation=None, mode="days"):
+    day, source, bounds = (_FLOW_SOURCES if table.ctes is _FLOW_EVENTS else _COHORT_SOURCES)[mode]
+    ctes = table.ctes.format(day=day, source=source, filters=bounds + _filters(table, tariff, organisation))
+    return "WITH " + (_DAYS if mode == "days" else "") + ctes, table.select
 
 
 def _params(days, tariff=None, organisation=None):
-    return {**_days_params(days), "open": OPEN, "tariff": tariff, "organisation": organisation}
+    """Parameters for listed ``days``, or for a contiguous range when ``days`` is (first, last)."""
+    if isinstance(days, tuple):
+        first, last = days
+        listed = {"days": [], "starts": [], "ends": [], "from": day_start(first), "to": day_start(last + timedelta(days=1))}
+    else:
+        listed = _days_params(days)
+    return {**listed, "open": OPEN, "tariff": tariff, "organisation": organisation, "tz": settings.REPORTS_TIME_ZONE}
 
 
 def _fetch(sql, params):
@@ -140,9 +157,10 @@ def _fetch(sql, params):
 
 
 def live_rows(kind, days, tariff=None, organisation=None):
-    """The aggregate of ``kind`` for ``days``, computed from the tickets now."""
+    """The aggregate of ``kind`` for ``days`` (a set of days, or a (first, last) range),
+    computed from the tickets now."""
     table = TABLES[kind]
-    ctes, select = _live_sql(table, tariff, organisation)
+    ctes, select = _live_sql(table, tariff, organisation, "range" if isinstance(days, tuple) else "days")
     return _fetch(ctes + select, _params(days, tariff, organisation))
 
 
@@ -150,30 +168,33 @@ def live_rows(kind, days, tariff=None, organisation=None):
 
 
 def _rebuild(days):
-    """Replace the roll-up rows of ``days`` by their live aggregate (set-based)."""
+    """Replace the roll-up rows of ``days`` (listed, or a (first, last) range) by their
+    live aggregate (set-based)."""
     if not days:
         return
     params = _params(days)
+    mode = "range" if isinstance(days, tuple) else "days"
     with connection.cursor() as cursor:
         for table in TABLES.values():
-            cursor.execute(f"DELETE FROM {table.name} WHERE day = ANY(%(days)s::date[])", params)
-            ctes, select = _live_sql(table)
+            if mode == "days":
+                cursor.execute(f"DELETE FROM {table.name} WHERE day = ANY(%(days)s::date[])", params)
+            ctes, select = _live_sql(table, mode=mode)
             cursor.execute(f"{ctes} INSERT INTO {table.name} ({', '.join(table.columns)}) {select}", params)
 
 
-def touched_days(since, until=None):
-    """Days whose aggregates changed after ``since``: the days of the events written since,
-    and the filing days of the tickets they belong to."""
+def touched_days(since, until):
+    """Days whose aggregates changed in [since, until]: the days of the events written
+    then, and the filing days of the tickets they belong to."""
     rows = _fetch(
         """
         WITH e AS (SELECT ticket_id, created_at FROM tickets_event
-                   WHERE kind = ANY(%(kinds)s) AND created_at >= %(since)s)
+                   WHERE kind = ANY(%(kinds)s) AND created_at >= %(since)s AND created_at <= %(until)s)
         SELECT DISTINCT (x AT TIME ZONE %(tz)s)::date FROM (
             SELECT created_at AS x FROM e
             UNION ALL SELECT t.created_at FROM tickets_ticket t WHERE t.id IN (SELECT ticket_id FROM e)
         ) s
         """,
-        {"kinds": EVENT_KINDS, "since": since, "tz": settings.REPORTS_TIME_ZONE},
+        {"kinds": EVENT_KINDS, "since": since, "until": until, "tz": settings.REPORTS_TIME_ZONE},
     )
     return {r[0] for r in rows}
 
@@ -199,21 +220,18 @@ def rollup_refresh(now=None, full=False):
                 cursor.execute("SELECT min(created_at) FROM tickets_ticket")
                 first = cursor.fetchone()[0]
             start = local_today(first) if first else today
-            days = {start + timedelta(days=n) for n in range((today - start).days)}
+            count = (today - start).days
+            if count:
+                _rebuild((start, today - timedelta(days=1)))
             state.first_day = start
         else:
-            days = {d for d in touched_days(state.built_at - COMMIT_MARGIN) if d < today}
+            days = {d for d in touched_days(state.built_at - COMMIT_MARGIN, now) if d < today}
             days |= {state.built_day + timedelta(days=n) for n in range((today - state.built_day).days)}
-        for chunk in _chunks(sorted(days), 31):
-            _rebuild(chunk)
+            _rebuild(days)
+            count = len(days)
         state.built_at, state.built_day, state.time_zone = now, today, zone
         state.save()
-    return len(days)
-
-
-def _chunks(items, size):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+    return count
 
 
 # ---------------------------------------------------------------- reading
@@ -248,14 +266,15 @@ def snapshot(now=None):
             SELECT (min(created_at) AT TIME ZONE %(tz)s)::date FROM tickets_ticket)), ARRAY(
             SELECT DISTINCT (x AT TIME ZONE %(tz)s)::date FROM (
                 SELECT e.created_at AS x FROM tickets_event e
-                WHERE e.kind = ANY(%(kinds)s) AND e.created_at >= s.built_at - %(margin)s
+                WHERE e.kind = ANY(%(kinds)s) AND e.created_at >= s.built_at - %(margin)s AND e.created_at <= %(now)s
                 UNION ALL SELECT t.created_at FROM tickets_ticket t WHERE t.id IN (
                     SELECT e.ticket_id FROM tickets_event e
-                    WHERE e.kind = ANY(%(kinds)s) AND e.created_at >= s.built_at - %(margin)s)
+                    WHERE e.kind = ANY(%(kinds)s) AND e.created_at >= s.built_at - %(margin)s
+                      AND e.created_at <= %(now)s)
             ) x)
         FROM (SELECT 1) one LEFT JOIN workspace_reportrollupstate s ON s.built_at IS NOT NULL LIMIT 1
         """,
-        {"tz": settings.REPORTS_TIME_ZONE, "kinds": EVENT_KINDS, "margin": COMMIT_MARGIN},
+        {"tz": settings.REPORTS_TIME_ZONE, "kinds": EVENT_KINDS, "margin": COMMIT_MARGIN, "now": now},
     )
     built_day, zone, first_day, live = rows[0]
     if built_day is None or zone != settings.REPORTS_TIME_ZONE:
@@ -271,8 +290,7 @@ def daily_rows(kind, first, last, snap, tariff=None, organisation=None):
     roll-up keeps organisations only for the Pareto curve). One query."""
     table = TABLES[kind]
     if organisation is not None:
-        days = {first + timedelta(days=n) for n in range((last - first).days + 1)}
-        return live_rows(kind, days, tariff, organisation)
+        return live_rows(kind, (first, last), tariff, organisation)
     live = snap.live_in(first, last)
     ctes, select = _live_sql(table, tariff)
     stored = (

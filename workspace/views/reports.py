@@ -8,7 +8,7 @@ from django.db.models import Value
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.accounts.access import user_passes
@@ -120,94 +120,94 @@ def _charts(scope, figures, tariff_names, target):
     for tariff_id, rows in sorted(by_tariff.items(), key=lambda kv: _tariff_name(tariff_names, kv[0])):
         name = _tariff_name(tariff_names, tariff_id)
         series = [
-            (_t("Mean"), [rows[p]["mean_minutes"] / 60 if p in rows else None for p in periods]),
-            (_t("Median"), [rows[p]["median_minutes"] / 60 if p in rows else None for p in periods]),
-            (_t("90th percentile"), [rows[p]["p90_minutes"] / 60 if p in rows else None for p in periods]),
+            (gettext("Mean"), [rows[p]["mean_minutes"] / 60 if p in rows else None for p in periods]),
+            (gettext("Median"), [rows[p]["median_minutes"] / 60 if p in rows else None for p in periods]),
+            (gettext("90th percentile"), [rows[p]["p90_minutes"] / 60 if p in rows else None for p in periods]),
         ]
         result["frt"].append(charts.line_chart(
-            f"chart-frt-{tariff_id or 0}", _t("First response in business hours: %(tariff)s") % {"tariff": name},
-            _t("Business hours from filing to the first answer, per period."), labels, series, suffix=" h"))
+            f"chart-frt-{tariff_id or 0}", gettext("First response in business hours: %(tariff)s") % {"tariff": name},
+            gettext("Business hours from filing to the first answer, per period."), labels, series, suffix=" h"))
     if not result["frt"]:
-        result["frt"].append(charts.line_chart("chart-frt-0", _t("First response in business hours"),
-                                               _t("No data for this period."), labels, []))
+        result["frt"].append(charts.line_chart("chart-frt-0", gettext("First response in business hours"),
+                                               gettext("No data for this period."), labels, []))
     compliance = {}
     for row in figures["sla"]:
         if row["kind"] == target:
             compliance.setdefault(row["tariff_id"], {})[row["period"]] = row["compliance"]
     result["sla"] = charts.line_chart(
-        "chart-sla", _t("SLA compliance per tariff: %(target)s") % {"target": TargetKind(target).label},
-        _t("Targets met in time, in percent of the decided ones, per period.") if compliance else _t("No data for this period."),
+        "chart-sla", gettext("SLA compliance per tariff: %(target)s") % {"target": TargetKind(target).label},
+        gettext("Targets met in time, in percent of the decided ones, per period.") if compliance else gettext("No data for this period."),
         labels,
         [(_tariff_name(tariff_names, pk), [rows.get(p) for p in periods])
          for pk, rows in sorted(compliance.items(), key=lambda kv: _tariff_name(tariff_names, kv[0]))],
         y_max=100, suffix=" %")
     backlog = figures["backlog"]
     result["backlog"] = charts.line_chart(
-        "chart-backlog", _t("Open tickets at the end of each day"), _t("Tickets in an open status, day by day."),
-        [date_format(r["day"], "SHORT_DATE_FORMAT") for r in backlog], [(_t("Open tickets"), [r["open"] for r in backlog])])
+        "chart-backlog", gettext("Open tickets at the end of each day"), gettext("Tickets in an open status, day by day."),
+        [date_format(r["day"], "SHORT_DATE_FORMAT") for r in backlog], [(gettext("Open tickets"), [r["open"] for r in backlog])])
     summary = figures["pareto_summary"]
     points = [(100 * r["rank"] / summary["organisations"], r["cumulative"]) for r in figures["pareto"]]
     result["pareto"] = charts.curve_chart(
-        "chart-pareto", _t("Share of tickets by share of organisations"),
-        _t("Organisations ordered by tickets filed, largest first; the curve is the cumulative share of tickets.")
-        if points else _t("No data for this period."),
+        "chart-pareto", gettext("Share of tickets by share of organisations"),
+        gettext("Organisations ordered by tickets filed, largest first; the curve is the cumulative share of tickets.")
+        if points else gettext("No data for this period."),
         points, marks=[(1, "1 %"), (20, "20 %")] if points else ())
     csat = {r["period"]: r["score"] for r in figures["satisfaction"]}
     result["satisfaction"] = charts.line_chart(
-        "chart-csat", _t("Satisfaction over time"),
-        _t("Good ratings in percent of the rated resolutions, per period.") if csat else _t("No data for this period."),
-        labels, [(_t("Good, % of rated"), [csat.get(p) for p in periods])] if csat else [], y_max=100, suffix=" %")
+        "chart-csat", gettext("Satisfaction over time"),
+        gettext("Good ratings in percent of the rated resolutions, per period.") if csat else gettext("No data for this period."),
+        labels, [(gettext("Good ratings, percent of rated"), [csat.get(p) for p in periods])] if csat else [], y_max=100, suffix=" %")
     result["load"] = charts.bar_chart(
-        "chart-load", _t("Engineers' load against capacity (next 7 days)"),
-        _t("Committed effort in percent of each engineer's capacity; over 100 % is overloaded."),
+        "chart-load", gettext("Engineers' load against capacity (next 7 days)"),
+        gettext("Committed effort in percent of each engineer's capacity; above 100 percent is overloaded."),
         [(r["engineer"], r["load_percent"], (r["load_percent"] or 0) > 100) for r in figures["load"]], suffix=" %")
     return result
 
 
 def export_table(name, scope, figures, tariff_names):
     """One figure as an ExportTable (headers in the reader's language), or None."""
-    period = Column(_t("Month") if scope.grain == "month" else _t("Week from"), scope.grain)
+    period = Column(gettext("Month") if scope.grain == "month" else gettext("Week from"), scope.grain)
     kind_label = dict(TargetKind.choices)
     if name == "first_response":
-        return ExportTable(name, _t("First response"), [
-            Column(_t("Tariff")), period, Column(_t("Tickets answered"), "int"), Column(_t("Mean, business minutes"), "number"),
-            Column(_t("Median, business minutes"), "number"), Column(_t("90th percentile, business minutes"), "number")],
+        return ExportTable(name, gettext("First response"), [
+            Column(gettext("Tariff")), period, Column(gettext("Tickets answered"), "int"), Column(gettext("Mean, business minutes"), "number"),
+            Column(gettext("Median, business minutes"), "number"), Column(gettext("90th percentile, business minutes"), "number")],
             [[_tariff_name(tariff_names, r["tariff_id"]), r["period"], r["tickets"], r["mean_minutes"], r["median_minutes"],
               r["p90_minutes"]] for r in figures["first_response"]])
     if name == "sla":
-        return ExportTable(name, _t("SLA compliance"), [
-            Column(_t("Tariff")), period, Column(_t("Target")), Column(_t("Met"), "int"), Column(_t("Missed"), "int"),
-            Column(_t("Running"), "int"), Column(_t("Compliance, %"), "number")],
+        return ExportTable(name, gettext("SLA compliance"), [
+            Column(gettext("Tariff")), period, Column(gettext("Target")), Column(gettext("Met"), "int"), Column(gettext("Missed"), "int"),
+            Column(gettext("Running"), "int"), Column(gettext("Compliance, %"), "number")],
             [[_tariff_name(tariff_names, r["tariff_id"]), r["period"], kind_label.get(r["kind"], r["kind"]), r["met"],
               r["missed"], r["running"], r["compliance"]] for r in figures["sla"]])
     if name == "backlog":
-        return ExportTable(name, _t("Backlog"), [Column(_t("Day"), "day"), Column(_t("Open tickets"), "int")],
+        return ExportTable(name, gettext("Backlog"), [Column(gettext("Day"), "day"), Column(gettext("Open tickets"), "int")],
                            [[r["day"], r["open"]] for r in figures["backlog"]])
     if name == "pareto":
-        return ExportTable(name, _t("Tickets per organisation"), [
-            Column(_t("Rank"), "int"), Column(_t("Organisation")), Column(_t("Tickets"), "int"),
-            Column(_t("Cumulative, %"), "number")],
+        return ExportTable(name, gettext("Tickets per organisation"), [
+            Column(gettext("Rank"), "int"), Column(gettext("Organisation")), Column(gettext("Tickets"), "int"),
+            Column(gettext("Cumulative, %"), "number")],
             [[r["rank"], r["name"], r["tickets"], r["cumulative"]] for r in figures["pareto"]])
     if name == "emergencies":
-        return ExportTable(name, _t("Emergencies"), [
-            Column(_t("Organisation")), Column(_t("Tickets"), "int"), Column(_t("Declared by the customer"), "int"),
-            Column(_t("Confirmed at triage"), "int"), Column(_t("Awaiting triage"), "int"), Column(_t("Confirmed, %"), "number")],
+        return ExportTable(name, gettext("Emergencies"), [
+            Column(gettext("Organisation")), Column(gettext("Tickets"), "int"), Column(gettext("Declared by the customer"), "int"),
+            Column(gettext("Confirmed at triage"), "int"), Column(gettext("Awaiting triage"), "int"), Column(gettext("Confirmed, %"), "number")],
             [[r["organisation"], r["tickets"], r["declared"], r["confirmed"], r["awaiting_triage"], r["confirmed_percent"]]
              for r in figures["emergencies"]])
     if name == "satisfaction":
-        return ExportTable(name, _t("Satisfaction"), [
-            period, Column(_t("Asked"), "int"), Column(_t("Good"), "int"), Column(_t("Bad"), "int"),
-            Column(_t("Good, % of rated"), "number")],
+        return ExportTable(name, gettext("Satisfaction"), [
+            period, Column(gettext("Asked"), "int"), Column(gettext("Good"), "int"), Column(gettext("Bad"), "int"),
+            Column(gettext("Good ratings, percent of rated"), "number")],
             [[r["period"], r["asked"], r["good"], r["bad"], r["score"]] for r in figures["satisfaction"]])
     if name == "load":
-        return ExportTable(name, _t("Engineers' load"), [
-            Column(_t("Engineer")), Column(_t("Level")), Column(_t("Open tickets"), "int"), Column(_t("Committed, min"), "int"),
-            Column(_t("Capacity, min"), "int"), Column(_t("Load, %"), "int")],
+        return ExportTable(name, gettext("Engineers' load"), [
+            Column(gettext("Engineer")), Column(gettext("Level")), Column(gettext("Open tickets"), "int"), Column(gettext("Committed, min"), "int"),
+            Column(gettext("Capacity, min"), "int"), Column(gettext("Load, %"), "int")],
             [[r["engineer"], r["level"], r["open_tickets"], r["committed_minutes"], r["capacity_minutes"], r["load_percent"]]
              for r in figures["load"]])
     if name == "phone":
-        return ExportTable(name, _t("Phone minutes"), [
-            Column(_t("Organisation")), Column(_t("Calls"), "int"), Column(_t("Minutes"), "int")],
+        return ExportTable(name, gettext("Phone minutes"), [
+            Column(gettext("Organisation")), Column(gettext("Calls"), "int"), Column(gettext("Minutes"), "int")],
             [[r["ticket__organisation__name"], r["calls"], r["minutes"]] for r in figures["phone"]])
     return None
 
