@@ -295,7 +295,7 @@ class Stack:
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0", "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
             "SITE_URL": f"http://127.0.0.1:{self.http_port}", "LOG_LEVEL": "WARNING",
             # Plain HTTP on loopback: cookies cannot be Secure-only here (behind TLS they are).
-            "DJANGO_SECURE_COOKIES": "0",
+            "DJANGO_SECURE_COOKIES": "0", "DJANGO_SECURE_SSL": "0",
             "PYTHONPATH": f"{ROOT}:{BENCH}",
         }
         python = str(ROOT / ".venv" / "bin" / "python")

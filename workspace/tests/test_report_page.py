@@ -186,3 +186,12 @@ def test_public_first_response_is_off_by_default_and_cached_when_on(tariff, cust
     with CaptureQueriesContext(connection) as ctx:
         anonymous.get("/")
     assert not any("tickets_ticket" in q["sql"] for q in ctx.captured_queries), "served from the cache"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "customer", "l1"])
+def test_only_leads_get_the_page_and_its_exports(tariff, customer_a, engineer, client_for, who):
+    user = {"anonymous": None, "customer": customer_a, "l1": engineer}[who]
+    for params in ({}, {"export": "pareto"}, {"export": "first_response", "format": "xlsx"}):
+        response = client_for(user).get(URL, params)
+        assert response.status_code == (302 if user is None else 403)
+        assert "attachment" not in response.get("Content-Disposition", "")
