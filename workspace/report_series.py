@@ -68,11 +68,12 @@ def percentile_cont(histogram, share):
 def first_response(scope, snap):
     """[{tariff_id, period, tickets, mean_minutes, median_minutes, p90_minutes}] of tickets
     filed in each period that have had a first response."""
-    rows = rollup.daily_rows("minutes", scope.first, scope.last, snap, scope.tariff, scope.organisation)
+    rows = rollup.daily_rows("minutes", scope.first, scope.last, snap, scope.tariff, scope.organisation,
+                             group=[rollup.period_sql(scope.grain), "tariff_id", "minutes"])
     histograms, seconds = defaultdict(Counter), Counter()
-    for day, tariff_id, minutes, tickets, total_seconds in rows:
-        histograms[(tariff_id, scope.period_of(day))][minutes] += tickets
-        seconds[(tariff_id, scope.period_of(day))] += total_seconds
+    for period, tariff_id, minutes, tickets, total_seconds in rows:
+        histograms[(tariff_id, period)][minutes] += tickets
+        seconds[(tariff_id, period)] += total_seconds
     result = []
     for (tariff_id, period), histogram in sorted(histograms.items(), key=lambda kv: (kv[0][1], kv[0][0] or 0)):
         count = sum(histogram.values())
@@ -88,10 +89,11 @@ def sla_compliance(scope, snap):
     """[{tariff_id, period, kind, met, missed, running, compliance}] of the targets of the
     tickets filed in each period; compliance = met in time / decided, in percent."""
     totals = defaultdict(lambda: [0, 0, 0])
-    for day, tariff_id, kind, met, missed, running in rollup.daily_rows(
-        "sla", scope.first, scope.last, snap, scope.tariff, scope.organisation
+    for period, tariff_id, kind, met, missed, running in rollup.daily_rows(
+        "sla", scope.first, scope.last, snap, scope.tariff, scope.organisation,
+        group=[rollup.period_sql(scope.grain), "tariff_id", "kind"],
     ):
-        row = totals[(tariff_id, scope.period_of(day), kind)]
+        row = totals[(tariff_id, period, kind)]
         row[0], row[1], row[2] = row[0] + met, row[1] + missed, row[2] + running
     order = {kind: n for n, kind in enumerate(TargetKind.values)}
     return [
@@ -107,9 +109,9 @@ def backlog(scope, snap):
     running sum of the days' flows; for one organisation, today's count minus later flows)."""
     last = min(scope.last, snap.today)
     if scope.organisation is None:
-        rows = rollup.daily_rows("flow", min(snap.first_day, scope.first), last, snap, scope.tariff)
+        rows = rollup.daily_rows("flow", min(snap.first_day, scope.first), last, snap, scope.tariff, group=["day"])
         net = Counter()
-        for day, _tariff, opened, closed in rows:
+        for day, opened, closed in rows:
             net[day] += opened - closed
         running, result = sum(v for d, v in net.items() if d < scope.first), []
         for n in range((last - scope.first).days + 1):
@@ -123,7 +125,8 @@ def backlog(scope, snap):
         tickets = tickets.filter(tariff_id=scope.tariff)
     open_now = tickets.count()
     net = Counter()
-    for day, _tariff, opened, closed in rollup.daily_rows("flow", scope.first, today, snap, scope.tariff, scope.organisation):
+    for day, opened, closed in rollup.daily_rows("flow", scope.first, today, snap, scope.tariff, scope.organisation,
+                                                 group=["day"]):
         net[day] += opened - closed
     result, running = [], open_now - sum(v for d, v in net.items() if d > last)
     for n in range((last - scope.first).days, -1, -1):
@@ -141,8 +144,8 @@ def organisations(scope, snap, names):
     Emergencies: per organisation that declared any, how many triage confirmed as critical
     and how many wait for triage, most declared first."""
     totals = defaultdict(lambda: [0, 0, 0, 0])
-    for _day, _tariff, organisation_id, *counts in rollup.daily_rows(
-        "organisation", scope.first, scope.last, snap, scope.tariff, scope.organisation
+    for organisation_id, *counts in rollup.daily_rows(
+        "organisation", scope.first, scope.last, snap, scope.tariff, scope.organisation, group=["organisation_id"]
     ):
         row = totals[organisation_id]
         for i, value in enumerate(counts):
@@ -196,7 +199,7 @@ def average_first_response_seconds(days=30, now=None):
     ``days`` days (today included), or None; for the public figure on the home page."""
     snap = rollup.snapshot(now)
     first = snap.today - timedelta(days=days - 1)
-    rows = rollup.daily_rows("minutes", first, snap.today, snap)
-    responded = sum(r[3] for r in rows)
-    return sum(r[4] for r in rows) / responded if responded else None
+    [(responded, seconds)] = [r[1:] for r in rollup.daily_rows("minutes", first, snap.today, snap, group=["1"])] or [
+        (0, 0)]
+    return seconds / responded if responded else None
 

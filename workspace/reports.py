@@ -1,64 +1,16 @@
-"""Reports for leads: every figure is aggregated in PostgreSQL, never by looping over tickets."""
+"""Reports for leads that read the present state (not the daily roll-up of
+workspace/rollup.py): the backlog by age, phone minutes, engineers' load. Aggregated in
+PostgreSQL, never by looping over tickets."""
 
 from datetime import timedelta
 
-from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sla.models import TargetKind
-from tickets.models import OPEN_STATUSES, EngineerSchedule, PhoneCall, SlaTarget, Ticket, Urgency
+from tickets.models import OPEN_STATUSES, EngineerSchedule, PhoneCall, Ticket
 
 from .planning import COMMITTED_EFFORT
-
-
-def _rows(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        columns = [c.name for c in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
-
-
-def first_response(start, end):
-    """Business-hours first-response time per tariff and month: mean, median, 90th percentile."""
-    return _rows(
-        """
-        SELECT coalesce(tr.name, '—') AS tariff, date_trunc('month', t.created_at) AS period,
-               count(*) AS tickets,
-               avg(t.first_response_business_seconds) / 60 AS mean_minutes,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY t.first_response_business_seconds) / 60 AS median_minutes,
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY t.first_response_business_seconds) / 60 AS p90_minutes
-        FROM tickets_ticket t LEFT JOIN sla_tariff tr ON tr.id = t.tariff_id
-        WHERE t.created_at >= %s AND t.created_at < %s AND t.first_response_business_seconds IS NOT NULL
-        GROUP BY 1, 2 ORDER BY 2 DESC, 1
-        """,
-        [start, end],
-    )
-
-
-def sla_compliance(start, end):
-    """Per tariff and target: met in time, missed, still running, and the compliance share."""
-    rows = (
-        SlaTarget.objects.filter(ticket__created_at__gte=start, ticket__created_at__lt=end)
-        .values("ticket__tariff__name", "kind")
-        .annotate(
-            met=Count("pk", filter=Q(met_at__isnull=False, breached_at__isnull=True)),
-            missed=Count("pk", filter=Q(breached_at__isnull=False)),
-            running=Count("pk", filter=Q(met_at__isnull=True, breached_at__isnull=True)),
-        )
-        .order_by("ticket__tariff__name", "kind")
-    )
-    result = []
-    for row in rows:
-        decided = row["met"] + row["missed"]
-        result.append({
-            "tariff": row["ticket__tariff__name"] or "—", "target": TargetKind(row["kind"]).label if row["kind"] in TargetKind.values else row["kind"], "met": row["met"],
-            "missed": row["missed"], "running": row["running"],
-            "compliance": round(100 * row["met"] / decided, 1) if decided else None,
-        })
-    return result
-
 
 AGE_BUCKETS = [
     (_("under a day"), 1), (_("1–3 days"), 3), (_("3–7 days"), 7), (_("7–30 days"), 30), (_("over 30 days"), None),
@@ -81,65 +33,6 @@ def backlog_by_age(now=None):
         {"age": label, **{status: counts[f"b{i}_{status}"] for status in OPEN_STATUSES},
          "total": sum(counts[f"b{i}_{status}"] for status in OPEN_STATUSES)}
         for i, (label, _upper) in enumerate(AGE_BUCKETS)
-    ]
-
-
-def pareto(start, end, limit=50):
-    """Tickets per client organisation, largest first, with the cumulative share, and the
-    share of all tickets made by the top 1 % and top 20 % of organisations (seed 003)."""
-    rows = _rows(
-        """
-        WITH per_org AS (
-            SELECT o.id, o.name, count(*) AS tickets
-            FROM tickets_ticket t JOIN accounts_organisation o ON o.id = t.organisation_id
-            WHERE t.created_at >= %s AND t.created_at < %s GROUP BY o.id, o.name
-        ), ranked AS (
-            SELECT name, tickets,
-                   row_number() OVER (ORDER BY tickets DESC, id) AS rank,
-                   count(*) OVER () AS orgs,
-                   sum(tickets) OVER () AS total,
-                   sum(tickets) OVER (ORDER BY tickets DESC, id) AS running
-            FROM per_org
-        )
-        SELECT name, tickets, rank, orgs, total, round(100.0 * running / total, 1) AS cumulative,
-               sum(tickets) FILTER (WHERE rank <= greatest(1, ceil(orgs * 0.01))) OVER () AS top1,
-               sum(tickets) FILTER (WHERE rank <= greatest(1, ceil(orgs * 0.20))) OVER () AS top20
-        FROM ranked ORDER BY rank LIMIT %s
-        """,
-        [start, end, limit],
-    )
-    summary = {"organisations": 0, "tickets": 0, "top1_share": None, "top20_share": None}
-    if rows:
-        first = rows[0]
-        summary = {
-            "organisations": first["orgs"], "tickets": first["total"],
-            "top1_share": round(100 * first["top1"] / first["total"], 1),
-            "top20_share": round(100 * first["top20"] / first["total"], 1),
-        }
-    return rows, summary
-
-
-def declared_emergencies(start, end):
-    """Per organisation: emergencies customers declared, and how many triage confirmed as
-    critical (seed 001: normally 2–3 a month per 100 clients)."""
-    declared = Q(customer_urgency=Urgency.CRITICAL)
-    rows = (
-        Ticket.objects.filter(created_at__gte=start, created_at__lt=end)
-        .values("organisation__name")
-        .annotate(
-            tickets=Count("pk"),
-            declared=Count("pk", filter=declared),
-            confirmed=Count("pk", filter=declared & Q(urgency=Urgency.CRITICAL, triaged_at__isnull=False)),
-            awaiting_triage=Count("pk", filter=declared & Q(triaged_at__isnull=True)),
-        )
-        .filter(declared__gt=0)
-        .order_by("-declared", "organisation__name")[:100]
-    )
-    return [
-        {"organisation": r["organisation__name"], "tickets": r["tickets"], "declared": r["declared"],
-         "confirmed": r["confirmed"], "awaiting_triage": r["awaiting_triage"],
-         "confirmed_percent": round(100 * r["confirmed"] / r["declared"], 1)}
-        for r in rows
     ]
 
 
