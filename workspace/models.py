@@ -47,6 +47,7 @@ class ReportResponseMinutes(models.Model):
     and the exact sum of their business seconds (the mean)."""
 
     day = models.DateField()
+    hour = models.PositiveSmallIntegerField(null=True)  # set for the hours of the day being built (today)
     tariff = models.ForeignKey("sla.Tariff", null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
     minutes = models.PositiveIntegerField()
     tickets = models.PositiveIntegerField()
@@ -60,6 +61,7 @@ class ReportSlaDay(models.Model):
     """SLA targets of the tickets filed on ``day``: met in time, missed, still running."""
 
     day = models.DateField()
+    hour = models.PositiveSmallIntegerField(null=True)  # set for the hours of the day being built (today)
     tariff = models.ForeignKey("sla.Tariff", null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=16)
     met = models.PositiveIntegerField(default=0)
@@ -75,6 +77,7 @@ class ReportOrganisationDay(models.Model):
     declared emergencies)."""
 
     day = models.DateField()
+    hour = models.PositiveSmallIntegerField(null=True)  # set for the hours of the day being built (today)
     tariff = models.ForeignKey("sla.Tariff", null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False)
     filed = models.PositiveIntegerField(default=0)
@@ -93,6 +96,7 @@ class ReportFlowDay(models.Model):
     them (resolved, closed): the backlog at the end of a day is the running sum."""
 
     day = models.DateField()
+    hour = models.PositiveSmallIntegerField(null=True)  # set for the hours of the day being built (today)
     tariff = models.ForeignKey("sla.Tariff", null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
     opened = models.PositiveIntegerField(default=0)
     closed = models.PositiveIntegerField(default=0)
@@ -102,10 +106,12 @@ class ReportFlowDay(models.Model):
 
 
 class ReportRollupState(models.Model):
-    """One row: the roll-up holds every day before ``built_day`` as of ``built_at``; days
-    of tickets touched by events after ``built_at`` are read live until the next run."""
+    """One row: the roll-up holds every day before ``built_day`` and the hours of
+    ``built_day`` before ``built_hour`` as of ``built_at``; units touched by events after
+    ``built_at`` are read live until the next run."""
 
     built_at = models.DateTimeField(null=True)
     built_day = models.DateField(null=True)
+    built_hour = models.PositiveSmallIntegerField(null=True)
     first_day = models.DateField(null=True)
     time_zone = models.CharField(max_length=64, default="")

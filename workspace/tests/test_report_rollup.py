@@ -71,10 +71,10 @@ def _act(rng, world, tickets, at):
             sla_sweep(now=at)
 
 
-def _history(rng, world, days, per_day, start=START, tickets=None):
+def _history(rng, world, days, per_day, start=START, tickets=None, span=14 * 60):
     tickets = [] if tickets is None else tickets
     for day in range(days):
-        for minute in sorted(rng.sample(range(14 * 60), per_day)):
+        for minute in sorted(rng.sample(range(span), per_day)):
             _act(rng, world, tickets, start + timedelta(days=day, minutes=minute))
     return tickets
 
@@ -198,16 +198,28 @@ def test_rollup_equals_the_live_computation_fresh_stale_and_refreshed(world, see
             _assert_same(scope, snap)
         assert rollup.rollup_refresh() == 12  # every day from the first ticket's to yesterday
         snap = rollup.snapshot()
-        assert snap.built_day == now.date() and snap.live == {now.date()}
+        assert (snap.built_day, snap.built_hour) == (now.date(), now.hour)
+        assert snap.live_in(now.date(), now.date()) == {(now.date(), h) for h in range(now.hour, 24)}
+        for scope in _scopes(world, first, last):
+            _assert_same(scope, snap)
+    # Later the same day: new tickets and changes to this morning's; stale, then refreshed.
+    evening = now + timedelta(hours=3)
+    _history(rng, world, days=1, per_day=6, start=now + timedelta(minutes=5), tickets=tickets, span=170)
+    with time_machine.travel(evening, tick=False):
+        for scope in _scopes(world, first, last):
+            _assert_same(scope, rollup.snapshot())
+        assert rollup.rollup_refresh() < 12  # the touched past days only, and hours of today
+        snap = rollup.snapshot()
+        assert snap.built_hour == evening.hour
         for scope in _scopes(world, first, last):
             _assert_same(scope, snap)
     # More happens to old tickets over two days; the roll-up is not refreshed.
-    later = now + timedelta(days=2)
-    _history(rng, world, days=2, per_day=6, start=now + timedelta(hours=1), tickets=tickets)
+    later = evening + timedelta(days=3)
+    _history(rng, world, days=2, per_day=6, start=evening + timedelta(minutes=5), tickets=tickets)
     with time_machine.travel(later, tick=False):
         sla_sweep(now=later)
         snap = rollup.snapshot()
-        assert snap.live - {later.date()}, "old days touched since the refresh are read live"
+        assert {d for d, _h in snap.touched if d < snap.built_day}, "old days touched since the refresh are read live"
         for scope in _scopes(world, first, later.date()):
             _assert_same(scope, snap)
         rebuilt = rollup.rollup_refresh()
