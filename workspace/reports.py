@@ -4,6 +4,7 @@ PostgreSQL, never by looping over tickets."""
 
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,12 +51,23 @@ def engineer_load(now=None):
     from sla.business_index import business_time_between
 
     now = now or timezone.now()
-    load = {
-        row["assignee"]: row
-        for row in Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False)
-        .values("assignee", "assignee__full_name", "assignee__support_level")
+    # Aggregated per assignee id first (an index-only scan of ticket_open_load_idx), then
+    # joined to the engineers' names: grouping by the names too would read every row.
+    per_engineer = (
+        Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False).order_by().values("assignee")
         .annotate(open_tickets=Count("pk"), committed=Sum("effort_minutes", filter=COMMITTED_EFFORT))
-    }
+    )
+    sql, params = per_engineer.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT a.assignee, u.full_name, u.support_level, a.open_tickets, a.committed
+                FROM ({sql}) a JOIN accounts_user u ON u.id = a.assignee""",
+            params,
+        )
+        load = {
+            row[0]: dict(zip(("assignee", "assignee__full_name", "assignee__support_level", "open_tickets", "committed"), row))
+            for row in cursor.fetchall()
+        }
     result = []
     # Intervals and holidays of every schedule's calendar in two queries, not two per engineer.
     schedules = {

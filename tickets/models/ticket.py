@@ -159,7 +159,7 @@ class Ticket(models.Model):
             # The reports' engineer load: open tickets per assignee with their committed
             # effort, read from the index alone (workspace.reports.engineer_load).
             models.Index(
-                fields=["assignee"], include=["effort_minutes", "planned_at"], name="ticket_open_load_idx",
+                fields=["assignee"], include=["effort_minutes", "planned_at", "status"], name="ticket_open_load_idx",
                 condition=models.Q(status__in=OPEN_STATUSES, assignee__isnull=False),
             ),
             # Declared emergencies awaiting triage: the top of the engineers' queue.
