@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from sla.models import TargetKind, Tariff
 from sla.tests.factories import CalendarFactory, TariffFactory
@@ -38,7 +39,8 @@ def _compliance(tariff_name, kind_label):
     today = rollup.local_today()
     scope = report_series.Scope(today - timedelta(days=700), today + timedelta(days=30), grain="month")
     tariff = Tariff.objects.get(name=tariff_name)
-    kind = next(value for value, label in TargetKind.choices if label == kind_label)
+    with translation.override("en"):
+        kind = next(value for value, label in TargetKind.choices if str(label) == kind_label)
     rows = [r for r in report_series.sla_compliance(scope, rollup.snapshot())
             if r["tariff_id"] == tariff.pk and r["kind"] == kind]
     met, missed = sum(r["met"] for r in rows), sum(r["missed"] for r in rows)
