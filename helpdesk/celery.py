@@ -4,6 +4,7 @@ import os
 import time
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import before_task_publish
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
@@ -61,4 +62,12 @@ app.conf.beat_schedule = {
     "incident-updates": {"task": "incidents.tasks.sweep_incident_updates", "schedule": 60.0},
     "privacy-exports": {"task": "privacy.tasks.sweep_exports", "schedule": 300.0},
     "billing-daily": {"task": "billing.tasks.billing_daily", "schedule": 3600.0},
+    # The reports' daily roll-up: the days whose tickets changed since the last run
+    # (found through the event log). Every 5 minutes (REPORTS_ROLLUP_SECONDS) keeps the
+    # days the page must aggregate live to a handful; a late run costs speed, not accuracy.
+    "reports-rollup": {"task": "workspace.tasks.reports_rollup", "schedule": settings.REPORTS_ROLLUP_SECONDS},
+    # Once a day, everything again: the one change that writes no event (an admin
+    # recomputing deadlines with the current tariff) reaches the old days by the morning.
+    "reports-rollup-nightly": {"task": "workspace.tasks.reports_rollup", "schedule": crontab(hour=3, minute=17),
+                               "kwargs": {"full": True}},
 }

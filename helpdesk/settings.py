@@ -228,6 +228,14 @@ PRIVACY_EXPORT_LINK_HOURS = env.int("PRIVACY_EXPORT_LINK_HOURS", default=72)
 
 # Satisfaction: a rating may be changed for this many days after it was first given.
 CSAT_CHANGE_DAYS = env.int("CSAT_CHANGE_DAYS", default=7)
+# Reports count days in one time zone (the roll-up's days, the period a lead picks); the
+# page prints it. Beat refreshes the roll-up every REPORTS_ROLLUP_SECONDS; days touched
+# since are read live, so a slower beat costs speed, never exactness.
+REPORTS_TIME_ZONE = env("REPORTS_TIME_ZONE", default=DEFAULT_USER_TIME_ZONE)
+REPORTS_ROLLUP_SECONDS = env.float("REPORTS_ROLLUP_SECONDS", default=300.0)
+# The home page may publish the average first response in business hours over the last
+# 30 days (seed 002's company does). Off unless the vendor switches it on.
+PUBLIC_FIRST_RESPONSE_FIGURE = env.bool("PUBLIC_FIRST_RESPONSE_FIGURE", default=False)
 # --- Abuse limits (README, "Running it in production") ---
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (nginx, a load
 # balancer). 0: clients connect directly and the header is ignored (anyone can send it).

@@ -3,6 +3,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from workspace.public_figures import public_first_response
+
 from . import health
 
 
@@ -10,7 +12,7 @@ def home(request):
     """Each audience lands on its own start page."""
     user = request.user
     if not user.is_authenticated:
-        return render(request, "home.html")
+        return render(request, "home.html", {"first_response": public_first_response()})
     if user.is_engineer:
         return redirect("workspace:queue")
     if user.is_staff:

@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import translation
 
+from sla.models import TargetKind, Tariff
 from sla.tests.factories import CalendarFactory, TariffFactory
 from tickets import services, sla_clock
 from tickets.models import Event, SlaTarget
-from workspace import reports
+from workspace import report_series, rollup
 
 pytestmark = pytest.mark.django_db
 MSK = ZoneInfo("Europe/Moscow")
@@ -34,8 +35,17 @@ def _target(ticket, kind):
 
 
 def _compliance(tariff_name, kind_label):
-    rows = reports.sla_compliance(timezone.now() - timedelta(days=3650), timezone.now() + timedelta(days=3650))
-    return next(r for r in rows if r["tariff"] == tariff_name and r["target"] == kind_label)
+    """The reports' compliance row of a tariff and target, summed over every month."""
+    today = rollup.local_today()
+    scope = report_series.Scope(today - timedelta(days=700), today + timedelta(days=30), grain="month")
+    tariff = Tariff.objects.get(name=tariff_name)
+    with translation.override("en"):
+        kind = next(value for value, label in TargetKind.choices if str(label) == kind_label)
+    rows = [r for r in report_series.sla_compliance(scope, rollup.snapshot())
+            if r["tariff_id"] == tariff.pk and r["kind"] == kind]
+    met, missed = sum(r["met"] for r in rows), sum(r["missed"] for r in rows)
+    return {"met": met, "missed": missed, "running": sum(r["running"] for r in rows),
+            "compliance": round(100 * met / (met + missed), 1) if met + missed else None}
 
 
 def test_an_answer_after_the_deadline_is_a_breach_even_if_no_sweep_ran(basic, customer_a, engineer):

@@ -1,4 +1,6 @@
-"""Reports for leads: every figure is aggregated in PostgreSQL, never by looping over tickets."""
+"""Reports for leads that read the present state (not the daily roll-up of
+workspace/rollup.py): the backlog by age, phone minutes, engineers' load. Aggregated in
+PostgreSQL, never by looping over tickets."""
 
 from datetime import timedelta
 
@@ -9,35 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.models import IncidentTicket, State
 from sla.models import TargetKind
-from tickets.models import OPEN_STATUSES, EngineerSchedule, PhoneCall, SlaTarget, Ticket, Urgency
+from tickets.models import OPEN_STATUSES, EngineerSchedule, PhoneCall, SlaTarget, Ticket
 
 from .planning import COMMITTED_EFFORT
 
 
-def _rows(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        columns = [c.name for c in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
-
-
-def first_response(start, end):
-    """Business-hours first-response time per tariff and month: mean, median, 90th percentile."""
-    return _rows(
-        """
-        SELECT coalesce(tr.name, '—') AS tariff, date_trunc('month', t.created_at) AS period,
-               count(*) AS tickets,
-               avg(t.first_response_business_seconds) / 60 AS mean_minutes,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY t.first_response_business_seconds) / 60 AS median_minutes,
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY t.first_response_business_seconds) / 60 AS p90_minutes
-        FROM tickets_ticket t LEFT JOIN sla_tariff tr ON tr.id = t.tariff_id
-        WHERE t.created_at >= %s AND t.created_at < %s AND t.first_response_business_seconds IS NOT NULL
-        GROUP BY 1, 2 ORDER BY 2 DESC, 1
-        """,
-        [start, end],
-    )
-
-
+# Live, not from the roll-up (which knows nothing of incidents): for the periods that had
+# incidents only, so the page pays for it when there is something to show.
 def sla_compliance(start, end, exclude_incidents=False):
     """Per tariff and target: met in time, missed, still running, closed by a merge, and
     the compliance share. A merged duplicate's target is neither met nor missed and stays
@@ -123,65 +103,6 @@ def backlog_by_age(now=None):
     ]
 
 
-def pareto(start, end, limit=50):
-    """Tickets per client organisation, largest first, with the cumulative share, and the
-    share of all tickets made by the top 1 % and top 20 % of organisations (seed 003)."""
-    rows = _rows(
-        """
-        WITH per_org AS (
-            SELECT o.id, o.name, count(*) AS tickets
-            FROM tickets_ticket t JOIN accounts_organisation o ON o.id = t.organisation_id
-            WHERE t.created_at >= %s AND t.created_at < %s GROUP BY o.id, o.name
-        ), ranked AS (
-            SELECT name, tickets,
-                   row_number() OVER (ORDER BY tickets DESC, id) AS rank,
-                   count(*) OVER () AS orgs,
-                   sum(tickets) OVER () AS total,
-                   sum(tickets) OVER (ORDER BY tickets DESC, id) AS running
-            FROM per_org
-        )
-        SELECT name, tickets, rank, orgs, total, round(100.0 * running / total, 1) AS cumulative,
-               sum(tickets) FILTER (WHERE rank <= greatest(1, ceil(orgs * 0.01))) OVER () AS top1,
-               sum(tickets) FILTER (WHERE rank <= greatest(1, ceil(orgs * 0.20))) OVER () AS top20
-        FROM ranked ORDER BY rank LIMIT %s
-        """,
-        [start, end, limit],
-    )
-    summary = {"organisations": 0, "tickets": 0, "top1_share": None, "top20_share": None}
-    if rows:
-        first = rows[0]
-        summary = {
-            "organisations": first["orgs"], "tickets": first["total"],
-            "top1_share": round(100 * first["top1"] / first["total"], 1),
-            "top20_share": round(100 * first["top20"] / first["total"], 1),
-        }
-    return rows, summary
-
-
-def declared_emergencies(start, end):
-    """Per organisation: emergencies customers declared, and how many triage confirmed as
-    critical (seed 001: normally 2–3 a month per 100 clients)."""
-    declared = Q(customer_urgency=Urgency.CRITICAL)
-    rows = (
-        Ticket.objects.filter(created_at__gte=start, created_at__lt=end)
-        .values("organisation__name")
-        .annotate(
-            tickets=Count("pk"),
-            declared=Count("pk", filter=declared),
-            confirmed=Count("pk", filter=declared & Q(urgency=Urgency.CRITICAL, triaged_at__isnull=False)),
-            awaiting_triage=Count("pk", filter=declared & Q(triaged_at__isnull=True)),
-        )
-        .filter(declared__gt=0)
-        .order_by("-declared", "organisation__name")[:100]
-    )
-    return [
-        {"organisation": r["organisation__name"], "tickets": r["tickets"], "declared": r["declared"],
-         "confirmed": r["confirmed"], "awaiting_triage": r["awaiting_triage"],
-         "confirmed_percent": round(100 * r["confirmed"] / r["declared"], 1)}
-        for r in rows
-    ]
-
-
 def phone_minutes(start, end):
     return list(
         PhoneCall.objects.filter(started_at__gte=start, started_at__lt=end)
@@ -196,12 +117,23 @@ def engineer_load(now=None):
     from sla.business_index import business_time_between
 
     now = now or timezone.now()
-    load = {
-        row["assignee"]: row
-        for row in Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False)
-        .values("assignee", "assignee__full_name", "assignee__support_level")
+    # Aggregated per assignee id first (an index-only scan of ticket_open_load_idx), then
+    # joined to the engineers' names: grouping by the names too would read every row.
+    per_engineer = (
+        Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False).order_by().values("assignee")
         .annotate(open_tickets=Count("pk"), committed=Sum("effort_minutes", filter=COMMITTED_EFFORT))
-    }
+    )
+    sql, params = per_engineer.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT a.assignee, u.full_name, u.support_level, a.open_tickets, a.committed
+                FROM ({sql}) a JOIN accounts_user u ON u.id = a.assignee""",
+            params,
+        )
+        load = {
+            row[0]: dict(zip(("assignee", "assignee__full_name", "assignee__support_level", "open_tickets", "committed"), row))
+            for row in cursor.fetchall()
+        }
     result = []
     # Intervals and holidays of every schedule's calendar in two queries, not two per engineer.
     schedules = {

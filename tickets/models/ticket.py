@@ -181,6 +181,12 @@ class Ticket(models.Model):
                 fields=["status", "next_due_at"], name="ticket_awaiting_due_idx",
                 condition=models.Q(awaiting_reply_since__isnull=False),
             ),
+            # The reports' engineer load: open tickets per assignee with their committed
+            # effort, read from the index alone (workspace.reports.engineer_load).
+            models.Index(
+                fields=["assignee"], include=["effort_minutes", "planned_at", "status"], name="ticket_open_load_idx",
+                condition=models.Q(status__in=OPEN_STATUSES, assignee__isnull=False),
+            ),
             # Declared emergencies awaiting triage: the top of the engineers' queue, on every
             # page. Open ones only: a closed ticket once declared critical and never triaged
             # would otherwise stay in it for ever (and the oldest-first scan walks them all).

@@ -7,13 +7,14 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from helpdesk.accounts.models import Organisation
 from helpdesk.accounts.tests.factories import EngineerFactory
 from helpdesk.mail.models import OutboundEmail
 from sla.models import BusinessCalendar, TariffUrgencyRule
 from sla.tests.factories import CalendarFactory, TariffFactory, working_week
 from tickets import services
 from tickets.models import EngineerSchedule, SlaTarget
-from workspace import reports
+from workspace import report_series, rollup
 from workspace import services as ws
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +93,9 @@ def test_report_shows_declared_against_confirmed_per_organisation(vip, customer_
     _file(customer_b, urgency="normal")
     ws.ticket_triage(ticket=confirmed, actor=engineer, urgency="critical")
     ws.ticket_triage(ticket=downgraded, actor=engineer, urgency="normal")
-    rows = reports.declared_emergencies(SATURDAY_3AM - timedelta(days=1), SATURDAY_3AM + timedelta(days=1))
-    assert rows == [{"organisation": "Acme Hosting", "tickets": 3, "declared": 3, "confirmed": 1,
-                     "awaiting_triage": 1, "confirmed_percent": 33.3}]
+    day = SATURDAY_3AM.astimezone(rollup.report_zone()).date()
+    scope = report_series.Scope(day - timedelta(days=1), day + timedelta(days=1))
+    names = dict(Organisation.objects.values_list("pk", "name"))
+    _rows, _summary, emergencies = report_series.organisations(scope, rollup.snapshot(SATURDAY_3AM), names)
+    assert emergencies == [{"organisation": "Acme Hosting", "tickets": 3, "declared": 3, "confirmed": 1,
+                            "awaiting_triage": 1, "confirmed_percent": pytest.approx(100 / 3)}]

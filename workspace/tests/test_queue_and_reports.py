@@ -12,7 +12,7 @@ from helpdesk.accounts.tests.factories import OrganisationFactory, UserFactory
 from sla.tests.factories import TariffFactory
 from tickets import services
 from tickets.models import Ticket
-from workspace import reports
+from workspace import report_series, reports, rollup
 from workspace import services as ws
 
 pytestmark = pytest.mark.django_db
@@ -129,18 +129,21 @@ def test_reports_aggregate_first_response_compliance_backlog_pareto_phone(tariff
         _file(UserFactory(organisation=org))
     ws.phone_call_log(ticket=t, actor=engineer, direction="in", duration_minutes=7, summary="call")
     start, end = timezone.now() - timedelta(days=1), timezone.now() + timedelta(days=1)
-    frt = reports.first_response(start, end)
+    today = rollup.local_today()
+    scope, snap = report_series.Scope(today - timedelta(days=1), today + timedelta(days=1)), rollup.snapshot()
+    frt = report_series.first_response(scope, snap)
     assert frt[0]["tickets"] == 6 and frt[0]["median_minutes"] is not None
-    rows, summary = reports.pareto(start, end)
+    rows, summary, _emergencies = report_series.organisations(scope, snap, {})
     assert rows[0]["tickets"] == 6 and summary["tickets"] == 10 and summary["top1_share"] == 60.0
     assert summary["top20_share"] == 60.0
-    compliance = {(r["tariff"], r["target"]): r for r in reports.sla_compliance(start, end)}
-    assert compliance[(tariff.name, "First response")]["met"] == 6
+    compliance = {(r["tariff_id"], r["kind"]): r for r in report_series.sla_compliance(scope, snap)}
+    assert compliance[(tariff.pk, "first_response")]["met"] == 6
     assert sum(r["total"] for r in reports.backlog_by_age()) == 10
+    assert report_series.backlog(scope, snap)[1]["open"] == 10
     assert reports.phone_minutes(start, end)[0]["minutes"] == 7
     response = client_for(admin_user).get(reverse("workspace:reports"), {"export": "pareto"})
-    table = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert table[0]["tickets"] == "6" and len(table) == 5
+    table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[0]["Tickets"] == "6" and len(table) == 5
 
 
 def test_reports_page_query_count_does_not_grow_with_tickets(tariff, admin_user, client_for):
