@@ -4,16 +4,16 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
-from django.db.models import Value
+from django.db import connection
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname, resolution_order
 
 from helpdesk.accounts.access import user_passes
-from helpdesk.accounts.models import Organisation
-from sla.models import TargetKind, Tariff
+from sla.models import TargetKind
 
 from .. import charts, report_series, reports, rollup
 from ..forms import FastSelect
@@ -73,8 +73,13 @@ def period_from_request(request, default_days=90):
 def scope_from_request(request, snap, default_days=90):
     """(form, scope or None): the period (default: the last 90 days, today included),
     grain, tariff and organisation the lead picked; None when the input is invalid."""
-    choices = Tariff.objects.order_by("name").values_list("pk", "name", Value("t")).union(
-        Organisation.objects.values_list("pk", "name", Value("o")), all=True)
+    # Tariffs (named in the reader's language: the modeltranslation columns with their
+    # fallbacks) and organisations in one statement.
+    label = " ".join(["COALESCE(", *(f"NULLIF({connection.ops.quote_name(build_localized_fieldname('name', code))}, ''), "
+                                     for code in resolution_order(get_language() or settings.LANGUAGE_CODE)), "name)"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, {label}, 't' FROM sla_tariff UNION ALL SELECT id, name, 'o' FROM accounts_organisation")
+        choices = cursor.fetchall()
     tariffs, organisations = [], []
     for pk, name, what in sorted(choices, key=lambda c: c[1].casefold()):
         (tariffs if what == "t" else organisations).append((pk, name))
