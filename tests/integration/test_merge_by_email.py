@@ -6,7 +6,6 @@ into. What the portal sends is counted at an SMTP sink.
 """
 
 import email.utils
-import os
 import time
 
 import pytest
@@ -20,7 +19,8 @@ from tickets import services as ticket_services
 from tickets.models import Message, Status, Ticket
 
 from ..conftest import it_wait_until
-from .test_imap_fetch import _mail, _mailbox, dovecot  # noqa: F401 - the dovecot fixture is used by `server`
+from .mailbox_fixtures import worker_env
+from .test_imap_fetch import _mail, _mailbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -31,31 +31,7 @@ WORKER_ENV = {
 }
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _worker_env():
-    """Before ``it_worker`` starts (autouse fixtures of a scope come first)."""
-    saved = {k: os.environ.get(k) for k in WORKER_ENV}
-    os.environ.update(WORKER_ENV)
-    yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-
-
-@pytest.fixture
-def server(dovecot):  # noqa: F811 - the imported fixture
-    dovecot.empty()
-    yield dovecot
-    dovecot.empty()
-
-
-@pytest.fixture
-def sink(it_smtp):
-    it_smtp.recorder.clear()
-    yield it_smtp.recorder
-    it_smtp.recorder.clear()
+_worker_env = worker_env(WORKER_ENV)
 
 
 @pytest.fixture
