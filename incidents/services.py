@@ -252,13 +252,11 @@ def incident_link(*, incident, ticket, actor, source=IncidentTicket.Source.ENGIN
     """Link a ticket to an open incident (once; linking again changes nothing). Engineers
     link any ticket; a customer links only their own new ticket through the banner's
     "file anyway", and only to an incident that affects them. Returns (link, created)."""
-    if actor.is_engineer:
-        pass
-    elif source == IncidentTicket.Source.CUSTOMER and ticket.requester_id == actor.pk:
+    if not actor.is_engineer:
+        if source != IncidentTicket.Source.CUSTOMER or ticket.requester_id != actor.pk:
+            raise PermissionDenied(_("Only engineers can link tickets to incidents."))
         if selectors.incident_for_customer(actor, incident.pk) is None:
             raise PermissionDenied(_("This incident does not concern you."))
-    else:
-        raise PermissionDenied(_("Only engineers can link tickets to incidents."))
     if not incident.is_open:
         raise ValidationError(_("This incident is resolved; declare a new one if the problem is back."))
     if ticket.status not in OPEN_STATUSES:

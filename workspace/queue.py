@@ -65,12 +65,11 @@ def queue_tickets(user, filters, now=None):
     order = filters.get("order") or ("relevance" if text else "due")
     ranked = bool(text) and order == "relevance"
     qs = ticket_search(qs, text, include_internal=True, ranked=ranked)
-    if ranked:
-        pass
-    elif order in ("due", "relevance"):
-        qs = qs.order_by(F("next_due_at").asc(nulls_last=True), "pk")
-    else:
-        qs = qs.order_by(order, "-pk" if order.startswith("-") else "pk")
+    if not ranked:  # a ranked search comes ordered by its match
+        if order in ("due", "relevance"):
+            qs = qs.order_by(F("next_due_at").asc(nulls_last=True), "pk")
+        else:
+            qs = qs.order_by(order, "-pk" if order.startswith("-") else "pk")
     # Only what the rows show: the assignee's name, not their whole user record; and when
     # this engineer last looked (one index lookup per row of the page, in the same query).
     seen = TicketSeen.objects.filter(user=user, ticket=OuterRef("pk")).values("seen_at")[:1]
